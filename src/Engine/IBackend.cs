@@ -1,0 +1,194 @@
+namespace RawGan.Engine;
+
+/// <summary>Elementwise binary operations; operands broadcast through zero strides.</summary>
+public enum BinaryOp
+{
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// <summary>Elementwise unary operations with a backward rule each.</summary>
+public enum UnaryOp
+{
+    /// <summary>max(x, 0); backward reads x.</summary>
+    Relu,
+    /// <summary>tanh(x); backward reads y.</summary>
+    Tanh,
+    /// <summary>exp(x); backward reads y.</summary>
+    Exp,
+    /// <summary>ln(x); backward reads x.</summary>
+    Log,
+}
+
+/// <summary>2x2 pooling kinds (stride 2, no padding; odd trailing rows/columns are dropped, as in PyTorch).</summary>
+public enum PoolKind
+{
+    Average,
+    Max,
+}
+
+/// <summary>
+/// Geometry of a 2-D convolution over NCHW input with KCRS weights (no dilation, no groups).
+/// </summary>
+public readonly record struct Conv2dGeometry(
+    int N, int C, int H, int W, int K, int R, int S, int StrideH, int StrideW, int PadH, int PadW)
+{
+    /// <summary>Output height.</summary>
+    public int OutH => (H + 2 * PadH - R) / StrideH + 1;
+
+    /// <summary>Output width.</summary>
+    public int OutW => (W + 2 * PadW - S) / StrideW + 1;
+
+    /// <summary>Multiply-adds of the forward pass (each of the three passes costs the same).</summary>
+    public long MacCount => (long)N * K * OutH * OutW * C * R * S;
+}
+
+/// <summary>
+/// The kernel-level contract every backend implements (CPU now, CUDA next). Every buffer is a
+/// <see cref="Storage"/> of that backend, never host memory; sizes are in elements. Tensors are
+/// contiguous row-major unless strides are passed. Outputs are overwritten unless a method says it
+/// accumulates. Floating-point methods accept Float32 and Float64; all operands share one dtype.
+/// </summary>
+public interface IBackend
+{
+    /// <summary>Short name, e.g. "cpu".</summary>
+    string Name { get; }
+
+    // ---- memory ----------------------------------------------------------------------------
+
+    /// <summary>New zero-filled storage.</summary>
+    Storage Allocate(DType dtype, long length);
+
+    /// <summary>Copies host elements into <paramref name="dst"/> at <paramref name="dstOffset"/>.</summary>
+    void CopyFromHost<T>(ReadOnlySpan<T> src, Storage dst, long dstOffset) where T : unmanaged;
+
+    /// <summary>Copies elements from <paramref name="src"/> at <paramref name="srcOffset"/> to the host.</summary>
+    void CopyToHost<T>(Storage src, long srcOffset, Span<T> dst) where T : unmanaged;
+
+    /// <summary>Sets every element to <paramref name="value"/>.</summary>
+    void Fill(Storage dst, double value);
+
+    /// <summary>Converts n elements to the destination's dtype (round to nearest; to Int32 truncates).</summary>
+    void Cast(Storage src, Storage dst, long n);
+
+    /// <summary>
+    /// For every index i over <paramref name="shape"/>: dst[dstOffset + i·dstStrides] = src[srcOffset + i·srcStrides].
+    /// Serves permute, narrow, cat, split and broadcast expansion.
+    /// </summary>
+    void StridedCopy(Storage src, long srcOffset, ReadOnlySpan<long> srcStrides,
+                     Storage dst, long dstOffset, ReadOnlySpan<long> dstStrides, ReadOnlySpan<int> shape);
+
+    // ---- elementwise -----------------------------------------------------------------------
+
+    /// <summary>y = a op b over <paramref name="shape"/>, y contiguous; a and b read through strides (0 where broadcast).</summary>
+    void Binary(BinaryOp op, Storage a, ReadOnlySpan<long> aStrides, Storage b, ReadOnlySpan<long> bStrides,
+                Storage y, ReadOnlySpan<int> shape);
+
+    /// <summary>y = f(x) over n elements.</summary>
+    void Unary(UnaryOp op, Storage x, Storage y, long n);
+
+    /// <summary>dx = dy · f'(·), where the argument is x or y as <see cref="UnaryOp"/> documents.</summary>
+    void UnaryBackward(UnaryOp op, Storage xOrY, Storage dy, Storage dx, long n);
+
+    /// <summary>y = scale·x + shift over n elements (x and y may be the same storage).</summary>
+    void Affine(Storage x, Storage y, long n, double scale, double shift);
+
+    /// <summary>y = a·x + b·y over n elements (gradient accumulation, running statistics, EMA).</summary>
+    void Axpby(double a, Storage x, double b, Storage y, long n);
+
+    // ---- reductions ------------------------------------------------------------------------
+
+    /// <summary>
+    /// y = scale · sum of x over the axes where <paramref name="yShape"/> is 1 and <paramref name="xShape"/> is not.
+    /// Both shapes have the same rank. Serves sum, mean and the backward of broadcasting.
+    /// </summary>
+    void ReduceSum(Storage x, ReadOnlySpan<int> xShape, Storage y, ReadOnlySpan<int> yShape, double scale);
+
+    /// <summary>Row softmax of a (rows, cols) matrix.</summary>
+    void SoftmaxForward(Storage x, Storage y, int rows, int cols);
+
+    /// <summary>dx = y ⊙ (dy − rowsum(dy ⊙ y)).</summary>
+    void SoftmaxBackward(Storage y, Storage dy, Storage dx, int rows, int cols);
+
+    // ---- matrix products ---------------------------------------------------------------------
+
+    /// <summary>
+    /// Row-major strided-batched GEMM: for b in [0, batch): C_b = alpha·op(A_b)·op(B_b) + beta·C_b, with
+    /// op(A_b) m×k, op(B_b) k×n, C_b m×n, leading dimensions in elements and batch strides in elements
+    /// (batch 1 for a plain product). beta = 0 ignores what C held.
+    /// </summary>
+    void Gemm(bool transA, bool transB, int m, int n, int k, double alpha,
+              Storage a, long aOffset, int lda, long strideA,
+              Storage b, long bOffset, int ldb, long strideB,
+              double beta, Storage c, long cOffset, int ldc, long strideC, int batch);
+
+    // ---- convolution and resampling ----------------------------------------------------------
+
+    /// <summary>y (N,K,OH,OW) = conv(x (N,C,H,W), w (K,C,R,S)); no bias.</summary>
+    void Conv2dForward(Storage x, Storage w, Storage y, in Conv2dGeometry g);
+
+    /// <summary>dx (N,C,H,W) from dy (N,K,OH,OW) and w.</summary>
+    void Conv2dBackwardData(Storage dy, Storage w, Storage dx, in Conv2dGeometry g);
+
+    /// <summary>dw (K,C,R,S) from x and dy.</summary>
+    void Conv2dBackwardWeight(Storage x, Storage dy, Storage dw, in Conv2dGeometry g);
+
+    /// <summary>y (N,C,H/2,W/2) = 2x2 pool of x (N,C,H,W).</summary>
+    void Pool2x2Forward(PoolKind kind, Storage x, Storage y, int n, int c, int h, int w);
+
+    /// <summary>dx (N,C,H,W) from dy (N,C,H/2,W/2); max pooling routes to the first maximum of each window.</summary>
+    void Pool2x2Backward(PoolKind kind, Storage x, Storage dy, Storage dx, int n, int c, int h, int w);
+
+    /// <summary>y (N,C,2H,2W) = nearest-neighbour upsampling of x (N,C,H,W).</summary>
+    void Upsample2xForward(Storage x, Storage y, int n, int c, int h, int w);
+
+    /// <summary>dx (N,C,H,W) = sum of dy over each 2x2 block.</summary>
+    void Upsample2xBackward(Storage dy, Storage dx, int n, int c, int h, int w);
+
+    // ---- batch norm ----------------------------------------------------------------------------
+
+    /// <summary>Per-channel mean and biased variance of x viewed as (n, c, spatial).</summary>
+    void BatchNormStatistics(Storage x, int n, int c, int spatial, Storage mean, Storage variance);
+
+    /// <summary>y = (x − mean)/sqrt(var + eps)·gamma + beta per channel; gamma and beta may be null (no affine).</summary>
+    void BatchNormForward(Storage x, Storage mean, Storage variance, Storage? gamma, Storage? beta, double eps,
+                          Storage y, int n, int c, int spatial);
+
+    /// <summary>
+    /// Backward of <see cref="BatchNormForward"/>. With <paramref name="batchStatistics"/> the mean and variance
+    /// are functions of x (training); otherwise constants (eval). dgamma and dbeta, when given, are overwritten.
+    /// </summary>
+    void BatchNormBackward(Storage x, Storage dy, Storage mean, Storage variance, Storage? gamma, double eps,
+                           bool batchStatistics, Storage dx, Storage? dgamma, Storage? dbeta, int n, int c, int spatial);
+
+    // ---- embedding ---------------------------------------------------------------------------
+
+    /// <summary>y (count, dim) = weight[indices]; indices are Int32 in [0, rows).</summary>
+    void EmbeddingForward(Storage weight, Storage indices, Storage y, int count, int dim, int rows);
+
+    /// <summary>dweight (rows, dim) += scatter of dy by indices (repeated indices add up).</summary>
+    void EmbeddingBackward(Storage dy, Storage indices, Storage dweight, int count, int dim, int rows);
+
+    // ---- spectral norm ------------------------------------------------------------------------
+
+    /// <summary>
+    /// One power iteration on W viewed as (rows, cols): v = normalize(Wᵀu), u' = normalize(W v),
+    /// σ = u'ᵀ W v, with normalize(a) = a / max(|a|, eps). Writes u' to <paramref name="uOut"/> (may be
+    /// <paramref name="u"/> itself), v to <paramref name="vOut"/> and σ to <paramref name="sigma"/> (length 1).
+    /// </summary>
+    void SpectralNormPowerIteration(Storage w, int rows, int cols, Storage u, Storage uOut, Storage vOut,
+                                    Storage sigma, double eps);
+
+    // ---- random numbers (Philox4x32-10, counter = offset + element index) ----------------------
+
+    /// <summary>Uniform numbers in (0, 1).</summary>
+    void FillUniform(Storage dst, ulong seed, ulong offset);
+
+    /// <summary>Normal numbers (Box–Muller) with the given mean and standard deviation.</summary>
+    void FillNormal(Storage dst, ulong seed, ulong offset, double mean, double std);
+
+    /// <summary>Standard normal numbers, each resampled until |z| ≤ threshold.</summary>
+    void FillTruncatedNormal(Storage dst, ulong seed, ulong offset, double threshold);
+}

@@ -1,0 +1,64 @@
+using RawGan.Engine.Autograd;
+
+namespace RawGan.Engine;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Batch normalisation of x (N,C,…) per channel. Training: normalise with the batch mean and biased
+    /// variance, and update the running statistics (when given) as r ← (1−momentum)·r + momentum·batch, with
+    /// the unbiased variance. Eval: normalise with the running statistics. gamma and beta (C) are optional.
+    /// </summary>
+    public static Tensor BatchNorm(Tensor x, Tensor? runningMean, Tensor? runningVar, Tensor? gamma, Tensor? beta,
+                                   bool training, double momentum = 0.1, double eps = 1e-5)
+    {
+        CheckSame(nameof(BatchNorm), x);
+        if (x.Rank < 2) throw new ArgumentException($"BatchNorm needs (N, C, ...), got {x.Shape}.", nameof(x));
+        int n = x.Shape[0], c = x.Shape[1];
+        int spatial = (int)(x.Numel / Math.Max(1, (long)n * c));
+        foreach (var (t, nm) in new[] { (runningMean, "runningMean"), (runningVar, "runningVar"), (gamma, "gamma"), (beta, "beta") })
+        {
+            if (t is not null && t.Numel != c) throw new ArgumentException($"BatchNorm: {nm} has {t.Numel} elements, x has {c} channels.");
+        }
+        if (!training && (runningMean is null || runningVar is null))
+            throw new ArgumentException("BatchNorm in eval mode needs running statistics.");
+
+        Tensor mean, variance;
+        if (training)
+        {
+            long count = (long)n * spatial;
+            if (count < 2) throw new ArgumentException($"BatchNorm in training needs more than one value per channel, got {x.Shape}.");
+            mean = Empty(x, new Shape(c));
+            variance = Empty(x, new Shape(c));
+            x.Backend.BatchNormStatistics(x.Storage, n, c, spatial, mean.Storage, variance.Storage);
+            if (runningMean is not null && runningVar is not null)
+            {
+                x.Backend.Axpby(momentum, mean.Storage, 1 - momentum, runningMean.Storage, c);
+                x.Backend.Axpby(momentum * count / (count - 1.0), variance.Storage, 1 - momentum, runningVar.Storage, c);
+            }
+        }
+        else
+        {
+            mean = runningMean!;
+            variance = runningVar!;
+        }
+
+        var y = Empty(x, x.Shape);
+        x.Backend.BatchNormForward(x.Storage, mean.Storage, variance.Storage, gamma?.Storage, beta?.Storage, eps, y.Storage, n, c, spatial);
+        var inputs = new List<Tensor> { x };
+        if (gamma is not null) inputs.Add(gamma);
+        if (beta is not null) inputs.Add(beta);
+        return Tape.Record(nameof(BatchNorm), y, [.. inputs], dy =>
+        {
+            var dx = Empty(x, x.Shape);
+            var dgamma = gamma is null ? null : Empty(x, gamma.Shape);
+            var dbeta = beta is null ? null : Empty(x, beta.Shape);
+            x.Backend.BatchNormBackward(x.Storage, dy.Storage, mean.Storage, variance.Storage, gamma?.Storage, eps, training,
+                                        dx.Storage, dgamma?.Storage, dbeta?.Storage, n, c, spatial);
+            var grads = new List<Tensor?> { dx };
+            if (gamma is not null) grads.Add(dgamma);
+            if (beta is not null) grads.Add(dbeta);
+            return [.. grads];
+        });
+    }
+}

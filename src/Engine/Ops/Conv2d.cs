@@ -1,0 +1,38 @@
+using RawGan.Engine.Autograd;
+
+namespace RawGan.Engine;
+
+public static partial class Ops
+{
+    /// <summary>2-D convolution (cross-correlation, as PyTorch): x (N,C,H,W), w (K,C,R,S), bias (K) or null.</summary>
+    public static Tensor Conv2d(Tensor x, Tensor w, Tensor? bias = null, int stride = 1, int padding = 0)
+    {
+        CheckRank(nameof(Conv2d), "x", x, 4);
+        CheckRank(nameof(Conv2d), "w", w, 4);
+        CheckSame(nameof(Conv2d), x, w);
+        if (w.Shape[1] != x.Shape[1])
+            throw new ArgumentException($"Conv2d: weight {w.Shape} expects {w.Shape[1]} input channels, x {x.Shape} has {x.Shape[1]}.");
+        if (stride < 1 || padding < 0) throw new ArgumentOutOfRangeException(nameof(stride), "Conv2d needs stride ≥ 1 and padding ≥ 0.");
+        var g = new Conv2dGeometry(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], w.Shape[0], w.Shape[2], w.Shape[3], stride, stride, padding, padding);
+        if (g.OutH <= 0 || g.OutW <= 0)
+            throw new ArgumentException($"Conv2d: kernel {w.Shape[2]}x{w.Shape[3]} with padding {padding} does not fit input {x.Shape}.");
+        var y = Empty(x, new Shape(g.N, g.K, g.OutH, g.OutW));
+        x.Backend.Conv2dForward(x.Storage, w.Storage, y.Storage, g);
+        var conv = Tape.Record(nameof(Conv2d), y, [x, w], dy =>
+        {
+            Tensor? dx = null, dw = null;
+            if (x.RequiresGrad)
+            {
+                dx = Empty(x, x.Shape);
+                x.Backend.Conv2dBackwardData(dy.Storage, w.Storage, dx.Storage, g);
+            }
+            if (w.RequiresGrad)
+            {
+                dw = Empty(w, w.Shape);
+                x.Backend.Conv2dBackwardWeight(x.Storage, dy.Storage, dw.Storage, g);
+            }
+            return [dx, dw];
+        });
+        return bias is null ? conv : Add(conv, Reshape(bias, new Shape(1, g.K, 1, 1)));
+    }
+}

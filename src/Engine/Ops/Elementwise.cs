@@ -1,0 +1,102 @@
+using RawGan.Engine.Autograd;
+
+namespace RawGan.Engine;
+
+public static partial class Ops
+{
+    /// <summary>a + b with NumPy broadcasting.</summary>
+    public static Tensor Add(Tensor a, Tensor b) => Binary(BinaryOp.Add, a, b);
+
+    /// <summary>a − b with NumPy broadcasting.</summary>
+    public static Tensor Sub(Tensor a, Tensor b) => Binary(BinaryOp.Sub, a, b);
+
+    /// <summary>a ⊙ b with NumPy broadcasting.</summary>
+    public static Tensor Mul(Tensor a, Tensor b) => Binary(BinaryOp.Mul, a, b);
+
+    /// <summary>a / b with NumPy broadcasting.</summary>
+    public static Tensor Div(Tensor a, Tensor b) => Binary(BinaryOp.Div, a, b);
+
+    private static Tensor Binary(BinaryOp op, Tensor a, Tensor b)
+    {
+        CheckSame(op.ToString(), a, b);
+        var shape = Shape.Broadcast(a.Shape, b.Shape);
+        var y = Empty(a, shape);
+        a.Backend.Binary(op, a.Storage, a.Shape.BroadcastStrides(shape), b.Storage, b.Shape.BroadcastStrides(shape), y.Storage, shape.AsSpan());
+        return Tape.Record(op.ToString(), y, [a, b], dy => op switch
+        {
+            // d(a+b) = dy, dy;  d(a−b) = dy, −dy;  d(ab) = dy·b, dy·a;  d(a/b) = dy/b, −dy·a/b².
+            BinaryOp.Add => [SumTo(dy, a.Shape), SumTo(dy, b.Shape)],
+            BinaryOp.Sub => [SumTo(dy, a.Shape), b.RequiresGrad ? SumTo(Neg(dy), b.Shape) : null],
+            BinaryOp.Mul => [a.RequiresGrad ? SumTo(Mul(dy, b), a.Shape) : null, b.RequiresGrad ? SumTo(Mul(dy, a), b.Shape) : null],
+            BinaryOp.Div => [a.RequiresGrad ? SumTo(Div(dy, b), a.Shape) : null, b.RequiresGrad ? SumTo(Neg(Div(Mul(dy, y), b)), b.Shape) : null],
+            _ => throw new NotSupportedException(op.ToString()),
+        });
+    }
+
+    /// <summary>scale·x + shift (scalar operations: x + c, x·c, −x, c − x).</summary>
+    public static Tensor Affine(Tensor x, double scale, double shift)
+    {
+        CheckSame(nameof(Affine), x);
+        var y = Empty(x, x.Shape);
+        x.Backend.Affine(x.Storage, y.Storage, x.Numel, scale, shift);
+        return Tape.Record(nameof(Affine), y, [x], dy => [Affine(dy, scale, 0)]);
+    }
+
+    /// <summary>x + c.</summary>
+    public static Tensor AddScalar(Tensor x, double c) => Affine(x, 1, c);
+
+    /// <summary>x · c.</summary>
+    public static Tensor MulScalar(Tensor x, double c) => Affine(x, c, 0);
+
+    /// <summary>−x.</summary>
+    public static Tensor Neg(Tensor x) => Affine(x, -1, 0);
+
+    /// <summary>max(x, 0).</summary>
+    public static Tensor Relu(Tensor x) => Unary(UnaryOp.Relu, x);
+
+    /// <summary>tanh(x).</summary>
+    public static Tensor Tanh(Tensor x) => Unary(UnaryOp.Tanh, x);
+
+    /// <summary>eˣ.</summary>
+    public static Tensor Exp(Tensor x) => Unary(UnaryOp.Exp, x);
+
+    /// <summary>ln x.</summary>
+    public static Tensor Log(Tensor x) => Unary(UnaryOp.Log, x);
+
+    private static Tensor Unary(UnaryOp op, Tensor x)
+    {
+        CheckSame(op.ToString(), x);
+        var y = Empty(x, x.Shape);
+        x.Backend.Unary(op, x.Storage, y.Storage, x.Numel);
+        return Tape.Record(op.ToString(), y, [x], dy =>
+        {
+            // relu' = [x > 0], ln' = 1/x read x; tanh' = 1 − y², exp' = y read the output.
+            var dx = Empty(x, x.Shape);
+            var arg = op is UnaryOp.Relu or UnaryOp.Log ? x : y;
+            x.Backend.UnaryBackward(op, arg.Storage, dy.Storage, dx.Storage, x.Numel);
+            return [dx];
+        });
+    }
+
+    /// <summary>Sums a broadcast gradient back to <paramref name="shape"/> (the backward of broadcasting).</summary>
+    public static Tensor SumTo(Tensor g, Shape shape)
+    {
+        if (g.Shape == shape) return g;
+        // Align ranks: leading dimensions that broadcasting added become 1, then reduce where sizes differ.
+        var padded = new int[g.Rank];
+        int off = g.Rank - shape.Rank;
+        for (int i = 0; i < g.Rank; i++) padded[i] = i < off ? 1 : shape[i - off];
+        var y = Empty(g, new Shape(padded));
+        g.Backend.ReduceSum(g.Storage, g.Shape.AsSpan(), y.Storage, padded, 1.0);
+        return Tape.Record(nameof(SumTo), Reshape(y, shape), [g], dy => [Expand(dy, g.Shape)]);
+    }
+
+    /// <summary>Broadcasts x to a larger shape, copying (the backward of <see cref="SumTo"/>).</summary>
+    public static Tensor Expand(Tensor x, Shape shape)
+    {
+        if (x.Shape == shape) return x;
+        var y = Empty(x, shape);
+        x.Backend.StridedCopy(x.Storage, 0, x.Shape.BroadcastStrides(shape), y.Storage, 0, shape.ContiguousStrides(), shape.AsSpan());
+        return Tape.Record(nameof(Expand), y, [x], dy => [SumTo(dy, x.Shape)]);
+    }
+}

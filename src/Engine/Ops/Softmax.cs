@@ -1,0 +1,24 @@
+using RawGan.Engine.Autograd;
+
+namespace RawGan.Engine;
+
+public static partial class Ops
+{
+    /// <summary>Softmax over the last axis.</summary>
+    public static Tensor Softmax(Tensor x)
+    {
+        CheckSame(nameof(Softmax), x);
+        if (x.Rank == 0) throw new ArgumentException("Softmax needs at least one dimension.", nameof(x));
+        int cols = x.Shape[^1];
+        int rows = (int)(x.Numel / Math.Max(cols, 1));
+        var y = Empty(x, x.Shape);
+        x.Backend.SoftmaxForward(x.Storage, y.Storage, rows, cols);
+        // dx = y ⊙ (dy − Σ_j dy_j y_j), row by row.
+        return Tape.Record(nameof(Softmax), y, [x], dy =>
+        {
+            var dx = Empty(x, x.Shape);
+            x.Backend.SoftmaxBackward(y.Storage, dy.Storage, dx.Storage, rows, cols);
+            return [dx];
+        });
+    }
+}

@@ -1,0 +1,51 @@
+namespace RawGan.Engine;
+
+/// <summary>
+/// A flat buffer of elements owned by a backend. Tensors hold storage; views (reshape) share it.
+/// The memory may live on a device: only the owning backend reads or writes it.
+/// </summary>
+public abstract class Storage : IDisposable
+{
+    private int _refs = 1;
+
+    /// <summary>Creates storage for <paramref name="length"/> elements of <paramref name="dtype"/>.</summary>
+    protected Storage(IBackend backend, DType dtype, long length)
+    {
+        Backend = backend;
+        DType = dtype;
+        Length = length;
+    }
+
+    /// <summary>The backend whose kernels read and write this memory.</summary>
+    public IBackend Backend { get; }
+
+    /// <summary>Element type.</summary>
+    public DType DType { get; }
+
+    /// <summary>Number of elements.</summary>
+    public long Length { get; }
+
+    /// <summary>True once every holder released it.</summary>
+    public bool IsReleased => _refs <= 0;
+
+    /// <summary>Adds a holder (a view sharing this storage).</summary>
+    internal Storage Retain()
+    {
+        ObjectDisposedException.ThrowIf(_refs <= 0, this);
+        Interlocked.Increment(ref _refs);
+        return this;
+    }
+
+    /// <summary>Releases one holder; the memory is freed when the last one goes.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Decrement(ref _refs) == 0)
+        {
+            Free();
+        }
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Returns the memory to the backend.</summary>
+    protected abstract void Free();
+}
