@@ -7,8 +7,12 @@ public sealed class Device
 {
     private static Device? _default;
 
-    /// <summary>Wraps a backend.</summary>
-    public Device(IBackend backend) => Backend = backend;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<IBackend, Device> Devices = new(ReferenceEqualityComparer.Instance);
+
+    private Device(IBackend backend) => Backend = backend;
+
+    /// <summary>The one device object of a backend.</summary>
+    public static Device For(IBackend backend) => Devices.GetOrAdd(backend, b => new Device(b));
 
     /// <summary>The backend that owns this device's memory and kernels.</summary>
     public IBackend Backend { get; }
@@ -17,7 +21,7 @@ public sealed class Device
     public string Name => Backend.Name;
 
     /// <summary>The CPU backend: always available; the reference every other backend is checked against.</summary>
-    public static Device Cpu { get; } = new(CpuBackend.Instance);
+    public static Device Cpu { get; } = For(CpuBackend.Instance);
 
     /// <summary>The device used when none is given: CUDA once registered, else the CPU.</summary>
     public static Device Default

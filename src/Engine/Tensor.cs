@@ -27,7 +27,7 @@ public sealed partial class Tensor : IDisposable
     public DType DType => Storage.DType;
 
     /// <summary>The device whose backend owns the storage.</summary>
-    public Device Device => new(Storage.Backend);
+    public Device Device => Device.For(Storage.Backend);
 
     /// <summary>The backend that owns the storage.</summary>
     public IBackend Backend => Storage.Backend;
