@@ -1,8 +1,10 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
 
 namespace RawGan.Engine;
 
 /// <summary>An immutable list of dimension sizes, row-major (the last dimension is contiguous).</summary>
+[CollectionBuilder(typeof(Shape), nameof(Create))]
 public readonly struct Shape : IEquatable<Shape>, IReadOnlyList<int>
 {
     private readonly int[]? _dims;
@@ -16,6 +18,9 @@ public readonly struct Shape : IEquatable<Shape>, IReadOnlyList<int>
         }
         _dims = dims.ToArray();
     }
+
+    /// <summary>Builds a shape from a collection expression such as <c>[8, 3, 32, 32]</c>.</summary>
+    public static Shape Create(ReadOnlySpan<int> dims) => new(dims);
 
     private int[] Dims => _dims ?? [];
 

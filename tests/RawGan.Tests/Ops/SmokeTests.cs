@@ -15,4 +15,12 @@ public class SmokeTests
         Assert.That(b.Grad!.ToArray<double>(), Is.EqualTo(new double[] { 1 + 2 + 3 + 4, 5 + 6 + 7 + 8 }));
         Assert.That(x.Grad!.ToArray<double>()[0], Is.EqualTo(2 * 1 + 10));
     }
+
+    [Test]
+    public void ShapesBuildFromCollectionExpressions()
+    {
+        Shape s = [8, 3, 32, 32];
+        Assert.That(s.Numel, Is.EqualTo(8 * 3 * 32 * 32));
+        Assert.That(s.ToString(), Is.EqualTo("(8, 3, 32, 32)"));
+    }
 }
