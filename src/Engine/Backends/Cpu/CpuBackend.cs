@@ -1,3 +1,4 @@
+using RawGan.Engine.Backends;
 using System.Numerics;
 using System.Runtime.InteropServices;
 

@@ -1,4 +1,4 @@
-namespace RawGan.Engine.Backends.Cpu;
+namespace RawGan.Engine.Backends;
 
 /// <summary>
 /// Walks an n-d index space for several operands with their own strides, as rows of the innermost dimension.
