@@ -1,4 +1,3 @@
-using RawGan.Engine.Backends;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
