@@ -2,14 +2,17 @@
 # One entry point for what `dotnet` alone does not do. Run as `dotnet pwsh build.ps1 <target>`.
 #   test    build and run the test suite (what CI runs); -Filter passes an NUnit filter through
 #   bench   run the CPU kernel benchmarks and the PyTorch CPU baseline, one after the other
-# Later targets (CUDA backend): kernels, kernels -Check, device-bundle.
+#   kernels compile kernels-cu/*.cu to src/Kernels/Ptx/*.ptx (nvcc, compute_80), each stamped with the
+#           SHA-256 of its sources; with -Check, compile into a temporary folder instead, fail when a
+#           committed PTX is stale, and build each as an sm_90 cubin with -Xptxas -v, failing on spills
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('test', 'bench')]
+    [ValidateSet('test', 'bench', 'kernels')]
     [string]$Target = 'test',
     [string]$Configuration = 'Release',
-    [string]$Filter = ''
+    [string]$Filter = '',
+    [switch]$Check
 )
 $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
@@ -19,12 +22,64 @@ function Invoke-Checked([string]$what, [scriptblock]$block) {
     if ($LASTEXITCODE -ne 0) { throw "$what failed with exit code $LASTEXITCODE." }
 }
 
+# The hash a PTX file is stamped with: its .cu and the shared header, line endings normalised.
+function Get-KernelSourceHash([string]$cu) {
+    $text = (Get-Content -Raw 'kernels-cu/common.cuh') + "`n//--`n" + (Get-Content -Raw $cu)
+    $bytes = [Text.Encoding]::UTF8.GetBytes($text.Replace("`r`n", "`n"))
+    return [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($bytes)).ToLowerInvariant()
+}
+
+function Invoke-Kernels([bool]$check) {
+    $nvcc = Get-Command nvcc -ErrorAction SilentlyContinue
+    if (-not $nvcc) { throw "nvcc not found. Install the CUDA toolkit (Debian: apt-get install nvidia-cuda-toolkit from non-free), then retry." }
+    $ccbin = if (Get-Command clang-14 -ErrorAction SilentlyContinue) { @('-ccbin', 'clang-14') } else { @() }
+    $outDir = if ($check) { Join-Path ([IO.Path]::GetTempPath()) "rawgan-ptx-$PID" } else { 'src/Kernels/Ptx' }
+    New-Item -ItemType Directory -Force $outDir | Out-Null
+    $failures = @()
+    foreach ($cu in Get-ChildItem kernels-cu/*.cu | Sort-Object Name) {
+        $name = $cu.BaseName
+        $hash = Get-KernelSourceHash $cu.FullName
+        $raw = Join-Path $outDir "$name.raw.ptx"
+        Invoke-Checked "nvcc -ptx $name.cu" { nvcc @ccbin -ptx -arch=compute_80 -O3 -std=c++17 -Ikernels-cu $cu.FullName -o $raw }
+        $ptx = "// rawgan-source-sha256: $hash`n" + (Get-Content -Raw $raw)
+        Remove-Item $raw
+        if ($check) {
+            $committed = "src/Kernels/Ptx/$name.ptx"
+            $stamp = if (Test-Path $committed) { (Get-Content -TotalCount 1 $committed) } else { '' }
+            if ($stamp -ne "// rawgan-source-sha256: $hash") {
+                $failures += "$committed is stale or missing: run 'dotnet pwsh build.ps1 kernels' and commit the PTX."
+            }
+            $cubin = Join-Path $outDir "$name.cubin"
+            $report = & nvcc @ccbin -cubin -arch=sm_90 -O3 -std=c++17 -Xptxas -v -Ikernels-cu $cu.FullName -o $cubin 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "nvcc -cubin $name.cu failed:`n$($report -join "`n")" }
+            $functionName = ''
+            foreach ($line in $report) {
+                if ($line -match "Compiling entry function '(\w+)'") { $functionName = $Matches[1] }
+                if ($line -match 'Used (\d+) registers') { Write-Host ("  {0,-40} {1,4} registers" -f $functionName, $Matches[1]) }
+                if ($line -match '(\d+) bytes spill stores, (\d+) bytes spill loads' -and ([int]$Matches[1] -gt 0 -or [int]$Matches[2] -gt 0)) {
+                    $failures += "$name.cu: $functionName spills registers ($line)."
+                }
+            }
+        }
+        else {
+            Set-Content -NoNewline -Path "$outDir/$name.ptx" -Value $ptx
+            Write-Host "kernels-cu/$name.cu -> $outDir/$name.ptx"
+        }
+    }
+    if ($check) {
+        Remove-Item -Recurse -Force $outDir
+        if ($failures.Count -gt 0) { throw ("Kernel check failed:`n" + ($failures -join "`n")) }
+        Write-Host 'Kernel check passed: every PTX is up to date and no kernel spills registers on sm_90.'
+    }
+}
+
 switch ($Target) {
     'test' {
         $testArgs = @('test', 'RawGan.sln', '-c', $Configuration)
         if ($Filter) { $testArgs += @('--', '--filter', $Filter) }
         Invoke-Checked 'dotnet test' { dotnet @testArgs }
     }
+    'kernels' { Invoke-Kernels $Check.IsPresent }
     'bench' {
         Invoke-Checked 'RawGan benchmarks' { dotnet run -c Release --project bench/RawGan.Bench -- --filter '*' }
         $env:OPENBLAS_CORETYPE = 'SkylakeX'

@@ -18,7 +18,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 }
 if (args[0] == "info")
 {
-    Console.WriteLine($"RawGan engine; default device: {Device.Default.Name}; CUDA backend: {(RawGan.Kernels.KernelsInfo.CudaBackendAvailable ? "available" : "not built yet")}");
+    Console.WriteLine($"RawGan engine; default device: {Device.Default.Name}");
+    Console.WriteLine(RawGan.Kernels.Cuda.CudaProbe.Availability.Message);
     return 0;
 }
 Console.Error.WriteLine($"rawgan: '{args[0]}' is not available yet. Run 'rawgan --help' for what is.");
