@@ -32,7 +32,10 @@ function Get-KernelSourceHash([string]$cu) {
 function Invoke-Kernels([bool]$check) {
     $nvcc = Get-Command nvcc -ErrorAction SilentlyContinue
     if (-not $nvcc) { throw "nvcc not found. Install the CUDA toolkit (Debian: apt-get install nvidia-cuda-toolkit from non-free), then retry." }
-    $ccbin = if (Get-Command clang-14 -ErrorAction SilentlyContinue) { @('-ccbin', 'clang-14') } else { @() }
+    # nvcc 11.8 rejects Debian 12's default g++ 12: use clang-14 (or g++-11) as the host compiler.
+    $ccbin = if (Get-Command clang-14 -ErrorAction SilentlyContinue) { @('-ccbin', 'clang-14') }
+             elseif (Get-Command g++-11 -ErrorAction SilentlyContinue) { @('-ccbin', 'g++-11') }
+             else { @() }
     $outDir = if ($check) { Join-Path ([IO.Path]::GetTempPath()) "rawgan-ptx-$PID" } else { 'src/Kernels/Ptx' }
     New-Item -ItemType Directory -Force $outDir | Out-Null
     $failures = @()
