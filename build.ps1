@@ -2,13 +2,16 @@
 # One entry point for what `dotnet` alone does not do. Run as `dotnet pwsh build.ps1 <target>`.
 #   test    build and run the test suite (what CI runs); -Filter passes an NUnit filter through
 #   bench   run the CPU kernel benchmarks and the PyTorch CPU baseline, one after the other
+#   device-bundle  publish the tests, the CLI and the benchmarks self-contained for linux-x64 into one
+#           folder (one shared runtime) and pack it as artifacts/device/rawgan-device.tar.xz, for a GPU
+#           server with the driver and CUDA libraries but no .NET (tools/gpu-check.sh runs it there)
 #   kernels compile kernels-cu/*.cu to src/Kernels/Ptx/*.ptx (nvcc, compute_80), each stamped with the
 #           SHA-256 of its sources; with -Check, compile into a temporary folder instead, fail when a
 #           committed PTX is stale, and build each as an sm_90 cubin with -Xptxas -v, failing on spills
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('test', 'bench', 'kernels')]
+    [ValidateSet('test', 'bench', 'kernels', 'device-bundle')]
     [string]$Target = 'test',
     [string]$Configuration = 'Release',
     [string]$Filter = '',
@@ -76,6 +79,25 @@ function Invoke-Kernels([bool]$check) {
     }
 }
 
+function Invoke-DeviceBundle {
+    $stage = 'artifacts/device-stage'
+    $out = 'artifacts/device'
+    Remove-Item -Recurse -Force $stage, $out -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force $stage, $out | Out-Null
+    $publish = @('-c', 'Release', '-r', 'linux-x64', '--self-contained', '-p:InvariantGlobalization=true', '-p:DebugType=none', '-o', $stage)
+    foreach ($project in 'src/Cli', 'tests/RawGan.Tests', 'bench/RawGan.Bench') {
+        Invoke-Checked "dotnet publish $project" { dotnet publish $project @publish }
+    }
+    Copy-Item tools/gpu-check.sh $stage
+    Get-ChildItem bench/*.py -ErrorAction SilentlyContinue | Copy-Item -Destination $stage
+    Invoke-Checked 'tar' { tar -C $stage -cJf "$out/rawgan-device.tar.xz" . }
+    git rev-parse --short HEAD | Set-Content "$out/commit.txt"
+    Remove-Item -Recurse -Force $stage
+    $mb = (Get-Item "$out/rawgan-device.tar.xz").Length / 1MB
+    Write-Host ("{0}/rawgan-device.tar.xz: {1:N1} MB" -f $out, $mb)
+    if ($mb -gt 40) { throw "The device bundle is $([math]::Round($mb, 1)) MB; it must stay under 40 MB." }
+}
+
 switch ($Target) {
     'test' {
         $testArgs = @('test', 'RawGan.sln', '-c', $Configuration)
@@ -83,6 +105,7 @@ switch ($Target) {
         Invoke-Checked 'dotnet test' { dotnet @testArgs }
     }
     'kernels' { Invoke-Kernels $Check.IsPresent }
+    'device-bundle' { Invoke-DeviceBundle }
     'bench' {
         Invoke-Checked 'RawGan benchmarks' { dotnet run -c Release --project bench/RawGan.Bench -- --filter '*' }
         $env:OPENBLAS_CORETYPE = 'SkylakeX'
