@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace RawGan.Engine.IO;
@@ -135,7 +136,7 @@ public static class SafeTensors
 
     private static void Fill<T>(Stream stream, Tensor t, long byteLength, byte[] buffer) where T : unmanaged
     {
-        int size = Marshal.SizeOf<T>();
+        int size = Unsafe.SizeOf<T>();
         for (long done = 0; done < byteLength;)
         {
             int chunk = (int)Math.Min(ChunkBytes, byteLength - done);
@@ -215,7 +216,7 @@ public static class SafeTensors
 
     private static void Drain<T>(Stream stream, Tensor t, byte[] buffer) where T : unmanaged
     {
-        int size = Marshal.SizeOf<T>();
+        int size = Unsafe.SizeOf<T>();
         int perChunk = ChunkBytes / size;
         for (long done = 0; done < t.Numel;)
         {
