@@ -4,18 +4,26 @@ namespace RawGan.Engine;
 
 public static partial class Ops
 {
-    /// <summary>A view with a new shape of the same element count (one size may be −1); shares storage.</summary>
-    public static Tensor Reshape(Tensor x, Shape shape)
+    /// <summary>
+    /// A view with new dimension sizes of the same element count; one size may be −1 (inferred). Shares storage.
+    /// (A <see cref="Shape"/> cannot hold −1, so the inference happens here, before one is built.)
+    /// </summary>
+    public static Tensor Reshape(Tensor x, params int[] dims)
     {
-        var dims = shape.ToArray();
+        dims = (int[])dims.Clone();
         int infer = Array.IndexOf(dims, -1);
         if (infer >= 0)
         {
             long known = 1;
             for (int i = 0; i < dims.Length; i++) if (i != infer) known *= dims[i];
             dims[infer] = known == 0 ? 0 : (int)(x.Numel / known);
-            shape = new Shape(dims);
         }
+        return Reshape(x, new Shape(dims));
+    }
+
+    /// <summary>A view with a new shape of the same element count; shares storage.</summary>
+    public static Tensor Reshape(Tensor x, Shape shape)
+    {
         if (shape.Numel != x.Numel)
             throw new ArgumentException($"Cannot reshape {x.Shape} ({x.Numel} elements) to {shape} ({shape.Numel}).", nameof(shape));
         if (shape == x.Shape) return x;
