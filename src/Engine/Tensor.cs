@@ -18,6 +18,7 @@ public sealed partial class Tensor : IDisposable
         _storage = storage;
         Shape = shape;
         RequiresGrad = requiresGrad;
+        TensorScope.Register(this);
     }
 
     /// <summary>Dimension sizes.</summary>
@@ -40,6 +41,9 @@ public sealed partial class Tensor : IDisposable
 
     /// <summary>The underlying buffer (shared by reshaped views).</summary>
     public Storage Storage => _storage ?? throw new ObjectDisposedException(nameof(Tensor), "This tensor was disposed.");
+
+    /// <summary>True once <see cref="Dispose"/> ran (directly or through a <see cref="TensorScope"/>).</summary>
+    public bool IsDisposed => _storage is null;
 
     /// <summary>Whether gradients flow to (leaf) or through (intermediate) this tensor.</summary>
     public bool RequiresGrad { get; set; }

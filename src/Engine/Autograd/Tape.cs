@@ -59,7 +59,10 @@ internal static class Tape
             }
             else if (t.RequiresGrad)
             {
-                t.Grad = t.Grad is null ? g : Ops.Add(t.Grad, g);
+                // A leaf's gradient outlives the step's TensorScope: the optimiser reads it afterwards.
+                var previous = t.Grad;
+                t.Grad = TensorScope.Keep(previous is null ? g : Ops.Add(previous, g));
+                previous?.Dispose();
             }
         }
     }
