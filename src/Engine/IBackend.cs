@@ -181,6 +181,16 @@ public interface IBackend
     void SpectralNormPowerIteration(Storage w, int rows, int cols, Storage u, Storage uOut, Storage vOut,
                                     Storage sigma, double eps);
 
+    // ---- optimisers ----------------------------------------------------------------------------
+
+    /// <summary>
+    /// One Adam step over n elements, in place, exactly as torch.optim.Adam (no weight decay):
+    /// m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  p −= (lr / bc1) · m / (sqrt(v)/sqrt(bc2) + eps),
+    /// with the bias corrections bc1 = 1 − β1^t and bc2 = 1 − β2^t of step t.
+    /// </summary>
+    void AdamUpdate(Storage param, Storage grad, Storage m, Storage v, long n,
+                    double lr, double beta1, double beta2, double eps, double biasCorrection1, double biasCorrection2);
+
     // ---- random numbers (Philox4x32-10, counter = offset + element index) ----------------------
 
     /// <summary>Uniform numbers in (0, 1).</summary>
