@@ -33,10 +33,10 @@ public sealed partial class Tensor
     public static Tensor operator -(Tensor a) => Ops.Neg(a);
 
     /// <summary>A view with another shape (one size may be −1).</summary>
-    public Tensor Reshape(params int[] shape) => Ops.Reshape(this, new Shape(shape));
+    public Tensor Reshape(params int[] shape) => Ops.Reshape(this, Ops.InferShape(Numel, shape));
 
     /// <summary>Alias of <see cref="Reshape"/>: tensors are contiguous, so every reshape is a view.</summary>
-    public Tensor View(params int[] shape) => Ops.Reshape(this, new Shape(shape));
+    public Tensor View(params int[] shape) => Ops.Reshape(this, Ops.InferShape(Numel, shape));
 
     /// <summary>Reorders dimensions (copies).</summary>
     public Tensor Permute(params int[] perm) => Ops.Permute(this, perm);

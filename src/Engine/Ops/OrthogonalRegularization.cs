@@ -11,7 +11,7 @@ public static partial class Ops
     public static Tensor OrthogonalRegularizationGradient(Tensor w)
     {
         using var _ = GradMode.Disable();
-        var m = Reshape(w, new Shape(w.Shape[0], -1));
+        var m = Reshape(w, InferShape(w.Numel, w.Shape[0], -1));
         var gram = MatMul(m, m, transB: true);
         var term = MatMul(Mul(gram, OffDiagonalMask(w, w.Shape[0])), m);
         return Reshape(MulScalar(term, 2), w.Shape);
@@ -28,7 +28,7 @@ public static partial class Ops
     /// <summary>½‖W Wᵀ ⊙ (1 − I)‖²_F, differentiable: the penalty whose gradient the term above is.</summary>
     public static Tensor OrthogonalPenalty(Tensor w)
     {
-        var m = Reshape(w, new Shape(w.Shape[0], -1));
+        var m = Reshape(w, InferShape(w.Numel, w.Shape[0], -1));
         var off = Mul(MatMul(m, m, transB: true), OffDiagonalMask(w, w.Shape[0]));
         return MulScalar(Sum(Mul(off, off)), 0.5);
     }

@@ -4,23 +4,31 @@ namespace RawGan.Engine;
 
 public static partial class Ops
 {
-    /// <summary>A view with a new shape of the same element count (one size may be −1); shares storage.</summary>
+    /// <summary>A view with a new shape of the same element count; shares storage. See <see cref="InferShape"/> for −1 sizes.</summary>
     public static Tensor Reshape(Tensor x, Shape shape)
     {
-        var dims = shape.ToArray();
-        int infer = Array.IndexOf(dims, -1);
-        if (infer >= 0)
-        {
-            long known = 1;
-            for (int i = 0; i < dims.Length; i++) if (i != infer) known *= dims[i];
-            dims[infer] = known == 0 ? 0 : (int)(x.Numel / known);
-            shape = new Shape(dims);
-        }
         if (shape.Numel != x.Numel)
             throw new ArgumentException($"Cannot reshape {x.Shape} ({x.Numel} elements) to {shape} ({shape.Numel}).", nameof(shape));
         if (shape == x.Shape) return x;
         var y = new Tensor(x.Storage.Retain(), shape);
         return Tape.Record(nameof(Reshape), y, [x], dy => [Reshape(dy, x.Shape)]);
+    }
+
+    /// <summary>
+    /// The shape of <paramref name="numel"/> elements with the given sizes, one of which may be −1 and is then
+    /// inferred. (A <see cref="Shape"/> cannot hold −1, so the inference happens before one is built.)
+    /// </summary>
+    public static Shape InferShape(long numel, params int[] dims)
+    {
+        dims = (int[])dims.Clone();
+        int infer = Array.IndexOf(dims, -1);
+        if (infer >= 0)
+        {
+            long known = 1;
+            for (int i = 0; i < dims.Length; i++) if (i != infer) known *= dims[i];
+            dims[infer] = known == 0 ? 0 : (int)(numel / known);
+        }
+        return new Shape(dims);
     }
 
     /// <summary>Reorders dimensions: output dimension i is input dimension perm[i]. Copies.</summary>
