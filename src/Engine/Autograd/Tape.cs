@@ -59,7 +59,9 @@ internal static class Tape
             }
             else if (t.RequiresGrad)
             {
-                t.Grad = t.Grad is null ? g : Ops.Add(t.Grad, g);
+                // g may be shared (Add hands one tensor to both operands; the seed is the caller's), and Grad is
+                // updated in place later (orthogonal regularisation, optimisers): a leaf keeps its own copy.
+                t.Grad = t.Grad is null ? g.Clone() : Ops.Add(t.Grad, g);
             }
         }
     }
