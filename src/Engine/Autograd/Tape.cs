@@ -59,9 +59,11 @@ internal static class Tape
             }
             else if (t.RequiresGrad)
             {
-                // A leaf's gradient outlives the step's TensorScope: the optimiser reads it afterwards.
+                // g may be shared (Add hands one tensor to both operands; the seed is the caller's), and Grad is
+                // updated in place later (orthogonal regularisation, optimisers): a leaf keeps its own copy. It also
+                // outlives the step's TensorScope, since the optimiser reads it afterwards.
                 var previous = t.Grad;
-                t.Grad = TensorScope.Keep(previous is null ? g : Ops.Add(previous, g));
+                t.Grad = TensorScope.Keep(previous is null ? g.Clone() : Ops.Add(previous, g));
                 previous?.Dispose();
             }
         }

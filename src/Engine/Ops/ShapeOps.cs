@@ -10,15 +10,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor Reshape(Tensor x, params int[] dims)
     {
-        dims = (int[])dims.Clone();
-        int infer = Array.IndexOf(dims, -1);
-        if (infer >= 0)
-        {
-            long known = 1;
-            for (int i = 0; i < dims.Length; i++) if (i != infer) known *= dims[i];
-            dims[infer] = known == 0 ? 0 : (int)(x.Numel / known);
-        }
-        return Reshape(x, new Shape(dims));
+        return Reshape(x, InferShape(x.Numel, dims));
     }
 
     /// <summary>A view with a new shape of the same element count; shares storage.</summary>
@@ -29,6 +21,23 @@ public static partial class Ops
         if (shape == x.Shape) return x;
         var y = new Tensor(x.Storage.Retain(), shape);
         return Tape.Record(nameof(Reshape), y, [x], dy => [Reshape(dy, x.Shape)]);
+    }
+
+    /// <summary>
+    /// The shape of <paramref name="numel"/> elements with the given sizes, one of which may be −1 and is then
+    /// inferred. (A <see cref="Shape"/> cannot hold −1, so the inference happens before one is built.)
+    /// </summary>
+    public static Shape InferShape(long numel, params int[] dims)
+    {
+        dims = (int[])dims.Clone();
+        int infer = Array.IndexOf(dims, -1);
+        if (infer >= 0)
+        {
+            long known = 1;
+            for (int i = 0; i < dims.Length; i++) if (i != infer) known *= dims[i];
+            dims[infer] = known == 0 ? 0 : (int)(numel / known);
+        }
+        return new Shape(dims);
     }
 
     /// <summary>Reorders dimensions: output dimension i is input dimension perm[i]. Copies.</summary>

@@ -1,6 +1,6 @@
 using RawGan.Engine;
 
-namespace RawGan.Tests.Engine;
+namespace RawGan.Tests.Memory;
 
 using Ops = RawGan.Engine.Ops;
 
