@@ -329,6 +329,27 @@ def losses():
     return fx
 
 
+def optim():
+    """torch.optim.Adam (no weight decay) over a few steps with given gradients: parameters and both moments."""
+    fx = Fixture("optim", 14)
+    for name, betas, eps, lr in (("biggan", (0.0, 0.999), 1e-6, 2e-4), ("default", (0.9, 0.999), 1e-8, 1e-2)):
+        p0 = randn(5, 7)
+        grads = [randn(5, 7) for _ in range(3)]
+        for tag, dt in DTYPES:
+            p = p0.to(dt).clone().requires_grad_(True)
+            opt = torch.optim.Adam([p], lr=lr, betas=betas, eps=eps)
+            store = {"p0": p0.to(dt)}
+            for i, g in enumerate(grads):
+                p.grad = g.to(dt).clone()
+                opt.step()
+                store[f"g{i}"] = g.to(dt)
+            state = opt.state[p]
+            store.update({"p": p.detach().clone(), "exp_avg": state["exp_avg"], "exp_avg_sq": state["exp_avg_sq"]})
+            meta = {"op": "adam", "dtype": tag, "lr": lr, "beta1": betas[0], "beta2": betas[1], "eps": eps, "steps": len(grads)}
+            fx.add(f"adam_{name}_{tag}", meta, store)
+    return fx
+
+
 def biggan_ortho(model, strength=1e-4, blacklist=[]):
     """utils.ortho from BigGAN-PyTorch (ajbrock/BigGAN-PyTorch, utils.py), verbatim."""
     with torch.no_grad():
@@ -408,7 +429,7 @@ def io_interop():
 
 
 FAMILIES = [elementwise, reduction, softmax, matmul, conv2d, pooling, batchnorm, embedding,
-            spectral_norm, losses, orthogonal, shape_ops, io_interop]
+            spectral_norm, losses, orthogonal, shape_ops, optim, io_interop]
 
 
 def main():

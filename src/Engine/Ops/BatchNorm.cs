@@ -39,8 +39,9 @@ public static partial class Ops
         }
         else
         {
-            mean = runningMean!;
-            variance = runningVar!;
+            // Copies: the buffers may be updated by a training step before this graph's backward runs.
+            mean = runningMean!.Clone();
+            variance = runningVar!.Clone();
         }
 
         var y = Empty(x, x.Shape);

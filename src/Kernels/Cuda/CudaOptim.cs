@@ -11,6 +11,7 @@ public sealed partial class CudaBackend
     {
         double stepSize = lr / biasCorrection1, sqrtBc2 = Math.Sqrt(biasCorrection2);
         Launch(OptimKernels.Adam.For(param.DType), GridFor(n), Block, 0, Ptr(param), Ptr(grad), Ptr(m), Ptr(v), n,
-               Scalar(param, stepSize), Scalar(param, beta1), Scalar(param, beta2), Scalar(param, eps), Scalar(param, sqrtBc2));
+               Scalar(param, stepSize), Scalar(param, beta1), Scalar(param, 1 - beta1), Scalar(param, beta2), Scalar(param, 1 - beta2),
+               Scalar(param, eps), Scalar(param, sqrtBc2));
     }
 }

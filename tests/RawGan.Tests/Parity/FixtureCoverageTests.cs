@@ -10,7 +10,7 @@ public class FixtureCoverageTests
     private static readonly string[] Families =
     [
         "elementwise", "reduction", "softmax", "matmul", "conv2d", "pooling", "batchnorm", "embedding",
-        "spectral_norm", "losses", "orthogonal", "shape_ops",
+        "spectral_norm", "losses", "orthogonal", "shape_ops", "optim",
     ];
 
     [Test]
