@@ -1,13 +1,21 @@
 using RawGan.Engine;
+using static RawGan.Kernels.Ops.EmbeddingKernels;
 
 namespace RawGan.Kernels.Cuda;
 
-// Not written yet: each method throws a clear NotSupportedException until its kernel lands.
+// Embedding gather and scatter-add: kernels-cu/embedding.cu, one thread per element of y / dy.
+// Unlike the CPU backend, which throws on an index outside [0, rows), the kernels cannot report one: forward
+// writes a zero row for it and backward drops its gradient.
 public sealed partial class CudaBackend
 {
     /// <inheritdoc/>
-    public void EmbeddingForward(Storage weight, Storage indices, Storage y, int count, int dim, int rows) => throw NotYet("embedding");
+    public void EmbeddingForward(Storage weight, Storage indices, Storage y, int count, int dim, int rows) =>
+        Launch(Forward.For(weight.DType), GridFor((long)count * dim), Block, 0, Ptr(weight), Ptr(indices), Ptr(y), (long)count, dim, rows);
 
-    /// <inheritdoc/>
-    public void EmbeddingBackward(Storage dy, Storage indices, Storage dweight, int count, int dim, int rows) => throw NotYet("embedding backward");
+    /// <summary>
+    /// dweight += scatter of dy by indices, with atomic adds: rows picked more than once sum their gradients in
+    /// an unspecified order (the last bits of those rows may differ between runs).
+    /// </summary>
+    public void EmbeddingBackward(Storage dy, Storage indices, Storage dweight, int count, int dim, int rows) =>
+        Launch(Backward.For(dy.DType), GridFor((long)count * dim), Block, 0, Ptr(dy), Ptr(indices), Ptr(dweight), (long)count, dim, rows);
 }

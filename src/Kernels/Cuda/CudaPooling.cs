@@ -1,19 +1,36 @@
 using RawGan.Engine;
+using static RawGan.Kernels.Ops.PoolingKernels;
 
 namespace RawGan.Kernels.Cuda;
 
-// Not written yet: each method throws a clear NotSupportedException until its kernel lands.
+// 2x2 pooling and 2x upsampling: kernels-cu/pooling.cu, one thread per element written.
 public sealed partial class CudaBackend
 {
     /// <inheritdoc/>
-    public void Pool2x2Forward(PoolKind kind, Storage x, Storage y, int n, int c, int h, int w) => throw NotYet("pooling");
+    public void Pool2x2Forward(PoolKind kind, Storage x, Storage y, int n, int c, int h, int w)
+    {
+        long planes = (long)n * c, count = planes * (h / 2) * (w / 2);
+        Launch(PoolForward.For(x.DType), GridFor(count), Block, 0, (int)kind, Ptr(x), Ptr(y), planes, h, w);
+    }
 
     /// <inheritdoc/>
-    public void Pool2x2Backward(PoolKind kind, Storage x, Storage dy, Storage dx, int n, int c, int h, int w) => throw NotYet("pooling backward");
+    public void Pool2x2Backward(PoolKind kind, Storage x, Storage dy, Storage dx, int n, int c, int h, int w)
+    {
+        long planes = (long)n * c, count = planes * h * w;
+        Launch(PoolBackward.For(x.DType), GridFor(count), Block, 0, (int)kind, Ptr(x), Ptr(dy), Ptr(dx), planes, h, w);
+    }
 
     /// <inheritdoc/>
-    public void Upsample2xForward(Storage x, Storage y, int n, int c, int h, int w) => throw NotYet("upsample");
+    public void Upsample2xForward(Storage x, Storage y, int n, int c, int h, int w)
+    {
+        long planes = (long)n * c, count = planes * 4 * h * w;
+        Launch(UpsampleForward.For(x.DType), GridFor(count), Block, 0, Ptr(x), Ptr(y), planes, h, w);
+    }
 
     /// <inheritdoc/>
-    public void Upsample2xBackward(Storage dy, Storage dx, int n, int c, int h, int w) => throw NotYet("upsample backward");
+    public void Upsample2xBackward(Storage dy, Storage dx, int n, int c, int h, int w)
+    {
+        long planes = (long)n * c, count = planes * h * w;
+        Launch(UpsampleBackward.For(dy.DType), GridFor(count), Block, 0, Ptr(dy), Ptr(dx), planes, h, w);
+    }
 }
