@@ -8,6 +8,7 @@ public sealed partial class CudaBackend
 {
     private const uint SpectralReduceBlock = 1024; // the single-block norm kernels
     private const uint SpectralWtuBlock = 256;      // 32 columns × 8 warps (SN_WARPS in spectralnorm.cu)
+    private const int MaxSlices = 32;
 
     /// <inheritdoc/>
     public void SpectralNormPowerIteration(Storage w, int rows, int cols, Storage u, Storage uOut, Storage vOut, Storage sigma, double eps)
@@ -15,11 +16,12 @@ public sealed partial class CudaBackend
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(cols, 1);
         var dtype = w.DType;
-        // Wᵀu: blocks of 32 columns; when W has few columns (BigGAN's 24576×148 linear), split the rows into
-        // slices so that every multiprocessor gets a few blocks. Each slice keeps at least 64 rows (8 per warp).
+        // Wᵀu: blocks of 32 columns. When W has few columns (BigGAN's 24576×148 linear), the rows are split into
+        // slices so that every multiprocessor gets a couple of blocks; each slice keeps at least 64 rows (8 per
+        // warp), and at most 32 slices keep sn_v's per-column sum over the slices short.
         int colBlocks = (cols + 31) / 32;
-        long wanted = (4L * Context.MultiprocessorCount + colBlocks - 1) / colBlocks;
-        int slices = (int)Math.Clamp(wanted, 1, Math.Max(1, (rows + 63) / 64));
+        long wanted = (2L * Context.MultiprocessorCount + colBlocks - 1) / colBlocks;
+        int slices = (int)Math.Clamp(wanted, 1, Math.Clamp((rows + 63) / 64, 1, MaxSlices));
         int rowsPerSlice = (rows + slices - 1) / slices;
         slices = (rows + rowsPerSlice - 1) / rowsPerSlice; // no empty trailing slice
         long wvOffset = (long)slices * cols;
