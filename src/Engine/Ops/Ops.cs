@@ -9,9 +9,15 @@ public static partial class Ops
     /// <summary>Throws unless every tensor is floating point, of one dtype and on one backend.</summary>
     internal static void CheckSame(string op, params ReadOnlySpan<Tensor> tensors)
     {
+        if (!tensors[0].DType.IsFloatingPoint())
+            throw new ArgumentException($"{op} needs Float32 or Float64 tensors, got {tensors[0].DType}.");
+        CheckSameDTypeAndDevice(op, tensors);
+    }
+
+    /// <summary>Throws unless every tensor has one dtype (any, Int32 included) and one backend.</summary>
+    internal static void CheckSameDTypeAndDevice(string op, params ReadOnlySpan<Tensor> tensors)
+    {
         var first = tensors[0];
-        if (!first.DType.IsFloatingPoint())
-            throw new ArgumentException($"{op} needs Float32 or Float64 tensors, got {first.DType}.");
         foreach (var t in tensors[1..])
         {
             if (t.DType != first.DType)

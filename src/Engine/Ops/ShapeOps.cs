@@ -118,7 +118,7 @@ public static partial class Ops
     public static Tensor Cat(Tensor[] xs, int axis)
     {
         if (xs.Length == 0) throw new ArgumentException("Cat needs at least one tensor.", nameof(xs));
-        CheckSame(nameof(Cat), xs);
+        CheckSameDTypeAndDevice(nameof(Cat), xs); // labels (Int32) are concatenated too
         var first = xs[0];
         axis = first.Shape.Normalize(axis);
         int total = 0;
