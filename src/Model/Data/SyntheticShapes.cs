@@ -41,7 +41,7 @@ public sealed class SyntheticShapes : IImageDataset
             double angle = 2 * Math.PI * k / numClasses;
             _centres[k] = (Quantise(middle + radius * Math.Cos(angle)), Quantise(middle + radius * Math.Sin(angle)));
             // Three well-separated colours cycling with the class, brightness falling with each lap.
-            float bright = 1f - 0.5f * (k / 3 % 2);
+            float bright = 1f - 0.35f * (k / 3 % 2);
             _colours[k] = (k % 3) switch
             {
                 0 => [bright, 0.2f, 0.2f],
@@ -80,7 +80,7 @@ public sealed class SyntheticShapes : IImageDataset
         var bits = Philox4x32.Hash(new UInt4((uint)index, 0, 0, 0x5A4E5448u), _key);
         double jitterX = Unit(bits.X) * 2 - 1, jitterY = Unit(bits.Y) * 2 - 1, scale = 0.8 + 0.4 * Unit(bits.Z);
         double cx = _centres[label].X + 1.5 * jitterX, cy = _centres[label].Y + 1.5 * jitterY;
-        double blobRadius = 0.16 * Height * scale, r2 = blobRadius * blobRadius;
+        double blobRadius = 0.2 * Height * scale, r2 = blobRadius * blobRadius;
 
         int plane = Height * Width;
         for (int y = 0; y < Height; y++)

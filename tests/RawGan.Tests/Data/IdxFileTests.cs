@@ -81,7 +81,7 @@ public class IdxFileTests
     {
         var gz = IdxWriter.Gzip(IdxWriter.Bytes([4, 5, 6], new byte[120]));
         for (int i = 10; i < gz.Length - 8; i++) gz[i] = 0xFF;
-        AssertFails(gz, "");
+        AssertFails(gz, "corrupt or truncated gzip stream");
     }
 
     [Test]
