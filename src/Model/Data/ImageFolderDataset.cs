@@ -79,9 +79,13 @@ public sealed class ImageFolderDataset : IImageDataset
     public int Read(int index, Span<float> pixels)
     {
         this.CheckRead(index, pixels);
-        // Two threads decoding the same file at once would only waste work: the results are equal.
-        var bytes = _cache?[index] ?? Decode(index);
-        if (_cache is not null) Volatile.Write(ref _cache[index], bytes);
+        var bytes = _cache is null ? null : Volatile.Read(ref _cache[index]);
+        if (bytes is null)
+        {
+            bytes = Decode(index);
+            // Two threads decoding the same file at once would only waste work: their results are equal.
+            if (_cache is not null) Volatile.Write(ref _cache[index], bytes);
+        }
         PixelScale.ToUnit(bytes, pixels);
         return _labels[index];
     }
