@@ -1,0 +1,172 @@
+using RawGan.Engine;
+
+namespace RawGan.Model.Data;
+
+/// <summary>
+/// Hands out batches of a data set forever, epoch after epoch: each epoch visits the samples in the order of
+/// <see cref="EpochPermutation"/> (or in index order without shuffling) and drops the last, incomplete batch.
+/// While the caller trains on one batch, the next is assembled in host memory on a background task; the copy to
+/// the device happens on the calling thread (a GPU backend's context belongs to it). <see cref="State"/> is the
+/// position of the next batch: a loader created from a saved state continues with exactly the batches the
+/// original would have produced.
+/// </summary>
+public sealed class DataLoader : IDisposable
+{
+    private readonly IImageDataset _dataset;
+    private readonly int _sampleSize;
+    private readonly bool _shuffle;
+    private readonly bool _prefetch;
+    private readonly HostBatch[] _buffers;
+    private readonly CancellationTokenSource _cancel = new();
+
+    // The permutation of the epoch last assembled; touched only by the fill in progress (fills never overlap).
+    private int[]? _order;
+    private long _orderEpoch = -1;
+
+    private Task<HostBatch>? _pending;
+    private int _nextBuffer;
+    private bool _disposed;
+
+    /// <summary>
+    /// A loader over <paramref name="dataset"/> producing batches of <paramref name="batchSize"/> on
+    /// <paramref name="device"/> (default: <see cref="Device.Default"/>), starting at <paramref name="start"/>.
+    /// </summary>
+    public DataLoader(IImageDataset dataset, int batchSize, ulong seed, Device? device = null, bool shuffle = true,
+                      bool prefetch = true, LoaderState start = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (dataset.Count < batchSize)
+            throw new ArgumentException($"The data set has {dataset.Count} samples, fewer than one batch of {batchSize}.", nameof(batchSize));
+        _dataset = dataset;
+        _sampleSize = dataset.SampleSize();
+        BatchSize = batchSize;
+        Seed = seed;
+        Device = device ?? Device.Default;
+        _shuffle = shuffle;
+        _prefetch = prefetch;
+        BatchesPerEpoch = dataset.Count / batchSize;
+        CheckState(start);
+        State = start;
+        _buffers = [new HostBatch(batchSize, _sampleSize), new HostBatch(batchSize, _sampleSize)];
+    }
+
+    /// <summary>The data set read.</summary>
+    public IImageDataset Dataset => _dataset;
+
+    /// <summary>Samples per batch.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>The seed of the per-epoch shuffles.</summary>
+    public ulong Seed { get; }
+
+    /// <summary>Where the batches' tensors are created.</summary>
+    public Device Device { get; }
+
+    /// <summary>Complete batches per epoch (the remainder of each epoch is dropped).</summary>
+    public int BatchesPerEpoch { get; }
+
+    /// <summary>The position of the batch <see cref="Next"/> returns next; save it to resume.</summary>
+    public LoaderState State { get; private set; }
+
+    /// <summary>The next batch; the caller owns (and disposes) its tensors.</summary>
+    public DataBatch Next()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var position = State;
+        // A prefetched batch is always the one for the current position: the state only moves here.
+        var host = _pending is { } pending ? pending.GetAwaiter().GetResult() : Fill(position, TakeBuffer(), CancellationToken.None);
+        _pending = null;
+        State = Advance(position);
+        if (_prefetch)
+        {
+            var next = State;
+            var buffer = TakeBuffer();
+            _pending = Task.Run(() => Fill(next, buffer, _cancel.Token));
+        }
+
+        var images = Tensor.FromArray(host.Pixels, [BatchSize, _dataset.Channels, _dataset.Height, _dataset.Width], Device);
+        var labels = Tensor.FromArray(host.Labels, [BatchSize], Device);
+        return new DataBatch(images, labels, host.State);
+    }
+
+    /// <summary>Stops the background preparation (waiting for it to notice) and releases the loader.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _cancel.Cancel();
+        if (_pending is { } pending)
+        {
+            try
+            {
+                pending.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected: the fill saw the cancellation.
+            }
+            catch (Exception)
+            {
+                // Dispose must not throw: this was a read error of a batch nobody will take.
+            }
+        }
+        _pending = null;
+        _cancel.Dispose();
+    }
+
+    private LoaderState Advance(LoaderState s) =>
+        s.Batch + 1 < BatchesPerEpoch ? s with { Batch = s.Batch + 1 } : new LoaderState(s.Epoch + 1, 0);
+
+    private HostBatch TakeBuffer()
+    {
+        var buffer = _buffers[_nextBuffer];
+        _nextBuffer ^= 1;
+        return buffer;
+    }
+
+    private void CheckState(LoaderState s)
+    {
+        if (s.Epoch < 0 || s.Batch < 0 || s.Batch >= BatchesPerEpoch)
+            throw new ArgumentOutOfRangeException(nameof(s), s, $"A loader position needs epoch ≥ 0 and 0 ≤ batch < {BatchesPerEpoch} (batches per epoch).");
+    }
+
+    /// <summary>Assembles the batch at <paramref name="position"/> into <paramref name="buffer"/>.</summary>
+    private HostBatch Fill(LoaderState position, HostBatch buffer, CancellationToken cancel)
+    {
+        var order = OrderOf(position.Epoch);
+        int first = position.Batch * BatchSize;
+        for (int b = 0; b < BatchSize; b++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            int index = order is null ? first + b : order[first + b];
+            int label = _dataset.Read(index, buffer.Pixels.AsSpan(b * _sampleSize, _sampleSize));
+            if ((uint)label >= (uint)_dataset.NumClasses)
+                throw new InvalidDataException($"Sample {index} has label {label}, outside [0, {_dataset.NumClasses}).");
+            buffer.Labels[b] = label;
+        }
+        buffer.State = position;
+        return buffer;
+    }
+
+    private int[]? OrderOf(long epoch)
+    {
+        if (!_shuffle) return null;
+        if (_orderEpoch != epoch)
+        {
+            _order = EpochPermutation.For(Seed, epoch, _dataset.Count);
+            _orderEpoch = epoch;
+        }
+        return _order;
+    }
+
+    /// <summary>Host memory for one batch.</summary>
+    private sealed class HostBatch(int batchSize, int sampleSize)
+    {
+        public float[] Pixels { get; } = new float[batchSize * sampleSize];
+
+        public int[] Labels { get; } = new int[batchSize];
+
+        public LoaderState State { get; set; }
+    }
+}

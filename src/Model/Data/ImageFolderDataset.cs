@@ -1,0 +1,104 @@
+using RawGan.Model.Images;
+
+namespace RawGan.Model.Data;
+
+/// <summary>
+/// Images in a folder with one subfolder per class (torchvision's ImageFolder layout): classes are the subfolder
+/// names in ordinal order, labelled 0, 1, ...; samples are ordered by class, then by file name. Each image is
+/// decoded, centre-cropped to a square and resized to <see cref="Height"/> pixels (<see cref="SquareImage"/>) on
+/// first read; the 8-bit result is cached in memory unless caching is turned off, so later epochs skip decoding.
+/// </summary>
+public sealed class ImageFolderDataset : IImageDataset
+{
+    /// <summary>File extensions read as images (case-insensitive).</summary>
+    public static IReadOnlySet<string> Extensions { get; } =
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp" };
+
+    private readonly string[] _files;
+    private readonly int[] _labels;
+    private readonly string[] _classNames;
+    private readonly byte[]?[]? _cache;
+
+    /// <summary>
+    /// Indexes <paramref name="root"/>; images become <paramref name="channels"/>×R×R with R =
+    /// <paramref name="resolution"/>. Throws <see cref="DataFormatException"/> for a missing root, no class
+    /// folders, or a class folder without images.
+    /// </summary>
+    public ImageFolderDataset(string root, int resolution, int channels = 3, bool cache = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(resolution, 1);
+        if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "Images have 1 (grayscale) or 3 (RGB) channels.");
+        if (!Directory.Exists(root)) throw new DataFormatException(root, "image folder not found.");
+        var classFolders = Directory.GetDirectories(root).OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal).ToArray();
+        if (classFolders.Length == 0) throw new DataFormatException(root, "no class subfolders (expected one subfolder of images per class).");
+
+        var files = new List<string>();
+        var labels = new List<int>();
+        for (int label = 0; label < classFolders.Length; label++)
+        {
+            var images = Directory.GetFiles(classFolders[label])
+                .Where(f => Extensions.Contains(Path.GetExtension(f)))
+                .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)
+                .ToArray();
+            if (images.Length == 0)
+                throw new DataFormatException(classFolders[label], $"class folder without images ({string.Join(", ", Extensions)}).");
+            files.AddRange(images);
+            labels.AddRange(Enumerable.Repeat(label, images.Length));
+        }
+
+        _files = [.. files];
+        _labels = [.. labels];
+        _classNames = classFolders.Select(d => Path.GetFileName(d)).ToArray();
+        _cache = cache ? new byte[]?[_files.Length] : null;
+        Channels = channels;
+        Height = Width = resolution;
+    }
+
+    /// <inheritdoc/>
+    public int Count => _files.Length;
+
+    /// <inheritdoc/>
+    public int Channels { get; }
+
+    /// <inheritdoc/>
+    public int Height { get; }
+
+    /// <inheritdoc/>
+    public int Width { get; }
+
+    /// <inheritdoc/>
+    public int NumClasses => _classNames.Length;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ClassNames => _classNames;
+
+    /// <summary>The file of sample <paramref name="index"/>.</summary>
+    public string FileOf(int index) => _files[index];
+
+    /// <inheritdoc/>
+    public int Read(int index, Span<float> pixels)
+    {
+        this.CheckRead(index, pixels);
+        var bytes = _cache is null ? null : Volatile.Read(ref _cache[index]);
+        if (bytes is null)
+        {
+            bytes = Decode(index);
+            // Two threads decoding the same file at once would only waste work: their results are equal.
+            if (_cache is not null) Volatile.Write(ref _cache[index], bytes);
+        }
+        PixelScale.ToUnit(bytes, pixels);
+        return _labels[index];
+    }
+
+    private byte[] Decode(int index)
+    {
+        try
+        {
+            return SquareImage.Load(_files[index], Height, Channels);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException(_files[index], "cannot be decoded as an image (corrupt, truncated or an unsupported format).", e);
+        }
+    }
+}
