@@ -1,0 +1,151 @@
+using System.Runtime.CompilerServices;
+
+namespace RawGan.Engine.Backends.Cpu;
+
+/// <summary>
+/// Implicit im2col for the forward product y_n (K × OH·OW) = W (K × C·R·S) · col(x_n): GEMM operand B with
+/// element (pixel, (c, r, s)) = x_n[c, oh·sh − ph + r, ow·sw − pw + s], zero in the padding. Panels are packed
+/// straight from x, so no column matrix is ever built; along a row of output pixels a stride-1 convolution
+/// reads a contiguous run of x, which is copied as a block.
+/// </summary>
+internal readonly struct Im2ColSource<T>(T[] x, long imageOffset, Conv2dGeometry g) : IGemmPanelSource<T>
+    where T : unmanaged
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public unsafe void Pack(T* dst, int idx0, int count, int p0, int kc, int width)
+    {
+        int rs = g.R * g.S, ow0 = idx0 % g.OutW, oh0 = idx0 / g.OutW;
+        int c = p0 / rs, r = p0 % rs / g.S, s = p0 % g.S;
+        long plane = (long)g.H * g.W;
+        fixed (T* x0 = x)
+        {
+            for (int p = 0; p < kc; p++, dst += width)
+            {
+                T* xc = x0 + imageOffset + c * plane;
+                // One run per row of output pixels covered by the panel.
+                for (int t = 0, oh = oh0, ow = ow0; t < count; oh++, ow = 0)
+                {
+                    int len = Math.Min(count - t, g.OutW - ow);
+                    Im2Col.GatherRow(xc, oh * g.StrideH - g.PadH + r, ow * g.StrideW - g.PadW + s, g.StrideW, len, g.H, g.W, dst + t);
+                    t += len;
+                }
+                for (int t = count; t < width; t++) dst[t] = default;
+                if (++s == g.S)
+                {
+                    s = 0;
+                    if (++r == g.R) { r = 0; c++; }
+                }
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Implicit im2col for the weight gradient dW (K × C·R·S) = Σ_n dy_n · col(x_n)ᵀ, as one product whose inner
+/// dimension runs over every (image, output pixel): GEMM operand B with element ((c, r, s), (n, pixel)).
+/// Each (c, r, s) row is gathered with block copies, then written across the panel (a transpose). Images are
+/// counted from <c>offset</c>, so a thread can take a contiguous share of the batch.
+/// </summary>
+internal readonly struct Im2ColDepthSource<T>(T[] x, long offset, Conv2dGeometry g) : IGemmPanelSource<T>
+    where T : unmanaged
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public unsafe void Pack(T* dst, int idx0, int count, int p0, int kc, int width)
+    {
+        int rs = g.R * g.S, ohw = g.OutH * g.OutW;
+        long plane = (long)g.H * g.W, image = g.C * plane;
+        T* row = stackalloc T[kc];
+        fixed (T* x0 = x)
+        {
+            for (int t = 0; t < count; t++)
+            {
+                int crs = idx0 + t, c = crs / rs, r = crs % rs / g.S, s = crs % g.S;
+                int n = p0 / ohw, pix = p0 % ohw, oh = pix / g.OutW, ow = pix % g.OutW;
+                for (int q = 0; q < kc;)
+                {
+                    int len = Math.Min(kc - q, g.OutW - ow);
+                    Im2Col.GatherRow(x0 + offset + n * image + c * plane, oh * g.StrideH - g.PadH + r, ow * g.StrideW - g.PadW + s,
+                                     g.StrideW, len, g.H, g.W, row + q);
+                    q += len;
+                    ow = 0;
+                    if (++oh == g.OutH) { oh = 0; n++; }
+                }
+                Im2Col.ScatterColumn(row, kc, dst + t, width);
+            }
+            for (int t = count; t < width; t++) Im2Col.ScatterZeros(kc, dst + t, width);
+        }
+    }
+}
+
+/// <summary>
+/// Rows laid out in segments: element (idx, p) = data[offset + (p / segment)·segmentStride + idx·rowStride +
+/// p mod segment]. Serves dy as the (K × N·OH·OW) operand of the weight gradient (rows k, segments images),
+/// and x the same way for 1×1 convolutions.
+/// </summary>
+internal readonly struct SegmentedRowsSource<T>(T[] data, long offset, long rowStride, int segment, long segmentStride)
+    : IGemmPanelSource<T> where T : unmanaged
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public unsafe void Pack(T* dst, int idx0, int count, int p0, int kc, int width)
+    {
+        fixed (T* d0 = data)
+        {
+            for (int t = 0; t < count; t++)
+            {
+                T* rowBase = d0 + offset + (idx0 + t) * rowStride;
+                int seg = p0 / segment, at = p0 % segment;
+                T* o = dst + t;
+                for (int q = 0; q < kc;)
+                {
+                    int len = Math.Min(kc - q, segment - at);
+                    Im2Col.ScatterColumn(rowBase + seg * segmentStride + at, len, o + (long)q * width, width);
+                    q += len;
+                    at = 0;
+                    seg++;
+                }
+            }
+            for (int t = count; t < width; t++) Im2Col.ScatterZeros(kc, dst + t, width);
+        }
+    }
+}
+
+/// <summary>Row gathers and column scatters shared by the im2col panel sources and col2im.</summary>
+internal static class Im2Col
+{
+    /// <summary>
+    /// out[t] = x_c[ih, iw0 + t·stride] for t &lt; count, zero where (ih, iw) falls in the padding; stride 1 copies
+    /// the in-range middle as one block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void GatherRow<T>(T* xc, int ih, int iw0, int stride, int count, int h, int w, T* o) where T : unmanaged
+    {
+        if ((uint)ih >= (uint)h)
+        {
+            new Span<T>(o, count).Clear();
+            return;
+        }
+        T* row = xc + (long)ih * w;
+        if (stride == 1)
+        {
+            int lo = Math.Clamp(-iw0, 0, count), hi = Math.Clamp(w - iw0, lo, count);
+            for (int t = 0; t < lo; t++) o[t] = default;
+            new ReadOnlySpan<T>(row + iw0 + lo, hi - lo).CopyTo(new Span<T>(o + lo, hi - lo));
+            for (int t = hi; t < count; t++) o[t] = default;
+            return;
+        }
+        for (int t = 0, iw = iw0; t < count; t++, iw += stride) o[t] = (uint)iw < (uint)w ? row[iw] : default;
+    }
+
+    /// <summary>dst[q·width] = src[q] for q &lt; count: one row written down a column of a packed panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void ScatterColumn<T>(T* src, int count, T* dst, int width) where T : unmanaged
+    {
+        for (int q = 0; q < count; q++, dst += width) *dst = src[q];
+    }
+
+    /// <summary>Zeros one column of a packed panel.</summary>
+    public static unsafe void ScatterZeros<T>(int count, T* dst, int width) where T : unmanaged
+    {
+        for (int q = 0; q < count; q++, dst += width) *dst = default;
+    }
+}
