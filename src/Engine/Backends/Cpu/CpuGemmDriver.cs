@@ -128,14 +128,15 @@ internal static class GemmDriver<T, TV, TS>
         T* edge = stackalloc T[MR * 64];
         fixed (T* ap = aPack, bp = bPack, c0 = c)
         {
-            for (int j = j0; j < j1; j += nr)
+            // A micro-panel (MR·KC) stays in L1 while the tile's B micro-panels stream from L2.
+            for (int i = i0; i < i1; i += MR)
             {
-                int nj = Math.Min(nr, j1 - j);
-                T* bPanel = bp + (long)j * kc;
-                for (int i = i0; i < i1; i += MR)
+                int mi = Math.Min(MR, i1 - i);
+                T* aPanel = ap + (long)i * kc;
+                for (int j = j0; j < j1; j += nr)
                 {
-                    int mi = Math.Min(MR, i1 - i);
-                    T* aPanel = ap + (long)i * kc;
+                    int nj = Math.Min(nr, j1 - j);
+                    T* bPanel = bp + (long)j * kc;
                     T* cTile = c0 + cBlock + (long)i * ldc + j;
                     if (mi == MR && nj == nr)
                     {

@@ -37,15 +37,16 @@ internal readonly struct DenseSource<T>(T[] data, long offset, long idxStride, l
                 }
                 return;
             }
-            // Transposed gather: read along the depth (contiguous when depthStride is 1), write with stride width.
-            for (int t = 0; t < count; t++)
+            // Transposed gather: walk the depth outermost so that the panel is written contiguously, reading one
+            // element from each of the count rows (each row's cache line serves several depth steps).
+            T** rows = stackalloc T*[count];
+            for (int t = 0; t < count; t++) rows[t] = s + t * idxStride;
+            for (int p = 0; p < kc; p++, dst += width)
             {
-                T* src = s + t * idxStride;
-                T* o = dst + t;
-                for (int p = 0; p < kc; p++) o[(long)p * width] = src[p * depthStride];
+                long at = p * depthStride;
+                for (int t = 0; t < count; t++) dst[t] = rows[t][at];
+                for (int t = count; t < width; t++) dst[t] = default;
             }
-            for (int t = count; t < width; t++)
-                for (int p = 0; p < kc; p++) dst[(long)p * width + t] = default;
         }
     }
 }
