@@ -51,7 +51,7 @@ internal sealed partial class CpuBackend
         long xImage = (long)g.C * g.H * g.W, yImage = (long)g.K * ohw;
         bool pointwise = IsPointwise(g);
         var weights = new DenseSource<T>(w, 0, crs, 1);
-        ForEachImage(g.N, (long)g.K * ohw * crs, (n, parallel) =>
+        ShareOut(g.N, (long)g.K * ohw * crs, (n, parallel) =>
         {
             if (pointwise)
                 GemmPacked(g.K, ohw, g.C, T.One, weights, new DenseSource<T>(x, n * xImage, 1, ohw), T.Zero, y, n * yImage, ohw, parallel);
@@ -69,7 +69,7 @@ internal sealed partial class CpuBackend
         {
             // dx_n (C × H·W) = Wᵀ (C × K) · dy_n (K × H·W).
             var wt = new DenseSource<T>(w, 0, 1, g.C);
-            ForEachImage(g.N, (long)g.C * ohw * g.K, (n, parallel) =>
+            ShareOut(g.N, (long)g.C * ohw * g.K, (n, parallel) =>
                 GemmPacked(g.C, ohw, g.K, T.One, wt, new DenseSource<T>(dy, n * yImage, 1, ohw), T.Zero, dx, n * xImage, ohw, parallel));
         }
         else if (g.StrideH == 1 && g.StrideW == 1 && g.PadH < g.R && g.PadW < g.S)
@@ -104,7 +104,7 @@ internal sealed partial class CpuBackend
         long xImage = (long)g.C * g.H * g.W, yImage = (long)g.K * ohw;
         int block = (int)Math.Clamp(ColumnBlockElements / crs, 1, ohw);
         var wt = new DenseSource<T>(w, 0, 1, crs);
-        ForEachImage(g.N, (long)crs * ohw * g.K, (n, parallel) =>
+        ShareOut(g.N, (long)crs * ohw * g.K, (n, parallel) =>
         {
             T[] col = ArrayPool<T>.Shared.Rent(crs * block);
             try
@@ -186,18 +186,5 @@ internal sealed partial class CpuBackend
             GemmPacked(g.K, g.C, depth, T.One, grads, new SegmentedRowsSource<T>(x, n0 * xImage, ohw, ohw, xImage), T.Zero, dw.Array!, dw.Offset, crs, parallel);
         else
             GemmPacked(g.K, crs, depth, T.One, grads, new Im2ColDepthSource<T>(x, n0 * xImage, g), T.Zero, dw.Array!, dw.Offset, crs, parallel);
-    }
-
-    /// <summary>
-    /// Runs body(image, parallel) for every image: one image per thread when there are enough images to share
-    /// out, otherwise image after image with the threads splitting each product (batch 1).
-    /// </summary>
-    private static void ForEachImage(int images, long macsPerImage, Action<int, bool> body)
-    {
-        int workers = Environment.ProcessorCount;
-        if (workers > 1 && images >= 2 * workers || (images > 1 && macsPerImage < SmallProductMacs))
-            Parallel.For(0, images, n => body(n, false));
-        else
-            for (int n = 0; n < images; n++) body(n, true);
     }
 }

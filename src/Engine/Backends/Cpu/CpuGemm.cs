@@ -5,8 +5,7 @@ namespace RawGan.Engine.Backends.Cpu;
 
 internal sealed partial class CpuBackend
 {
-    // Below this many multiply-adds per matrix a batched product runs one matrix per thread instead of
-    // splitting each matrix across threads (attention's many small bmm's).
+    // Below this many multiply-adds a product is not worth splitting across threads (attention's small bmm's).
     private const long SmallProductMacs = 128L * 128 * 128;
 
     public void Gemm(bool transA, bool transB, int m, int n, int k, double alpha,
@@ -38,15 +37,7 @@ internal sealed partial class CpuBackend
             CheckOperand("A", a.Length, aOffset, transA ? k : m, transA ? m : k, lda, strideA, batch);
             CheckOperand("B", b.Length, bOffset, transB ? n : k, transB ? k : n, ldb, strideB, batch);
         }
-        bool perMatrixThreads = batch == 1 || (long)m * n * k >= SmallProductMacs;
-        if (perMatrixThreads)
-        {
-            for (int i = 0; i < batch; i++) One(i, parallel: true);
-        }
-        else
-        {
-            Parallel.For(0, batch, i => One(i, parallel: false));
-        }
+        ShareOut(batch, (long)m * n * k, One);
 
         void One(int i, bool parallel) => GemmPacked(m, n, k, alpha,
             new DenseSource<T>(a, aOffset + i * strideA, transA ? 1 : lda, transA ? lda : 1),
@@ -70,6 +61,20 @@ internal sealed partial class CpuBackend
             GemmDriver<T, Vector256<T>, Simd256<T>>.Run(m, n, k, alpha, a, b, beta, c, cOffset, ldc, parallel);
         else
             GemmDriver<T, Vector128<T>, Simd128<T>>.Run(m, n, k, alpha, a, b, beta, c, cOffset, ldc, parallel);
+    }
+
+    /// <summary>
+    /// Runs body(item, threadsInside) for every item of a batch. One item per thread needs no synchronisation, so
+    /// it wins when the items share out evenly or are many, or too small to split; otherwise (batch 1, say) the
+    /// items run one after another with the threads splitting each.
+    /// </summary>
+    internal static void ShareOut(int count, long macsPerItem, Action<int, bool> body)
+    {
+        int workers = Environment.ProcessorCount;
+        bool perItem = workers > 1 && count > 1
+                       && (count % workers == 0 || count >= 4 * workers || macsPerItem < SmallProductMacs);
+        if (perItem) Parallel.For(0, count, i => body(i, false));
+        else for (int i = 0; i < count; i++) body(i, true);
     }
 
     private static void CheckOperand(string name, long length, long offset, int rows, int cols, int ld, long stride, int batch)
