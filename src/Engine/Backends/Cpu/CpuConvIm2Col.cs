@@ -14,6 +14,13 @@ internal readonly struct Im2ColSource<T>(T[] x, long imageOffset, Conv2dGeometry
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void Pack(T* dst, int idx0, int count, int p0, int kc, int width)
     {
+        for (; count > 0; idx0 += width, count -= width, dst += (long)kc * width)
+            PackPanel(dst, idx0, Math.Min(count, width), p0, kc, width);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void PackPanel(T* dst, int idx0, int count, int p0, int kc, int width)
+    {
         int rs = g.R * g.S, ow0 = idx0 % g.OutW, oh0 = idx0 / g.OutW;
         int c = p0 / rs, r = p0 % rs / g.S, s = p0 % g.S;
         long plane = (long)g.H * g.W;
@@ -43,7 +50,7 @@ internal readonly struct Im2ColSource<T>(T[] x, long imageOffset, Conv2dGeometry
 /// <summary>
 /// Implicit im2col for the weight gradient dW (K × C·R·S) = Σ_n dy_n · col(x_n)ᵀ, as one product whose inner
 /// dimension runs over every (image, output pixel): GEMM operand B with element ((c, r, s), (n, pixel)).
-/// Each (c, r, s) row is gathered with block copies, then written across the panel (a transpose). Images are
+/// Each (c, r, s) row is gathered with block copies, then the rows are transposed into the panel. Images are
 /// counted from <c>offset</c>, so a thread can take a contiguous share of the batch.
 /// </summary>
 internal readonly struct Im2ColDepthSource<T>(T[] x, long offset, Conv2dGeometry g) : IGemmPanelSource<T>
@@ -52,15 +59,24 @@ internal readonly struct Im2ColDepthSource<T>(T[] x, long offset, Conv2dGeometry
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void Pack(T* dst, int idx0, int count, int p0, int kc, int width)
     {
+        for (; count > 0; idx0 += width, count -= width, dst += (long)kc * width)
+            PackPanel(dst, idx0, Math.Min(count, width), p0, kc, width);
+    }
+
+    // The scratch rows are fully written before they are read: skip zeroing them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    private unsafe void PackPanel(T* dst, int idx0, int count, int p0, int kc, int width)
+    {
         int rs = g.R * g.S, ohw = g.OutH * g.OutW;
         long plane = (long)g.H * g.W, image = g.C * plane;
-        T* row = stackalloc T[kc];
+        T* rows = stackalloc T[count * kc];
         fixed (T* x0 = x)
         {
             for (int t = 0; t < count; t++)
             {
                 int crs = idx0 + t, c = crs / rs, r = crs % rs / g.S, s = crs % g.S;
                 int n = p0 / ohw, pix = p0 % ohw, oh = pix / g.OutW, ow = pix % g.OutW;
+                T* row = rows + t * kc;
                 for (int q = 0; q < kc;)
                 {
                     int len = Math.Min(kc - q, g.OutW - ow);
@@ -70,10 +86,9 @@ internal readonly struct Im2ColDepthSource<T>(T[] x, long offset, Conv2dGeometry
                     ow = 0;
                     if (++oh == g.OutH) { oh = 0; n++; }
                 }
-                Im2Col.ScatterColumn(row, kc, dst + t, width);
             }
-            for (int t = count; t < width; t++) Im2Col.ScatterZeros(kc, dst + t, width);
         }
+        PanelTranspose.Pack(rows, kc, count, kc, dst, width);
     }
 }
 
@@ -88,28 +103,30 @@ internal readonly struct SegmentedRowsSource<T>(T[] data, long offset, long rowS
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void Pack(T* dst, int idx0, int count, int p0, int kc, int width)
     {
+        for (; count > 0; idx0 += width, count -= width, dst += (long)kc * width)
+            PackPanel(dst, idx0, Math.Min(count, width), p0, kc, width);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void PackPanel(T* dst, int idx0, int count, int p0, int kc, int width)
+    {
         fixed (T* d0 = data)
         {
-            for (int t = 0; t < count; t++)
+            T* rows = d0 + offset + idx0 * rowStride;
+            int seg = p0 / segment, at = p0 % segment;
+            for (int q = 0; q < kc;)
             {
-                T* rowBase = d0 + offset + (idx0 + t) * rowStride;
-                int seg = p0 / segment, at = p0 % segment;
-                T* o = dst + t;
-                for (int q = 0; q < kc;)
-                {
-                    int len = Math.Min(kc - q, segment - at);
-                    Im2Col.ScatterColumn(rowBase + seg * segmentStride + at, len, o + (long)q * width, width);
-                    q += len;
-                    at = 0;
-                    seg++;
-                }
+                int len = Math.Min(kc - q, segment - at);
+                PanelTranspose.Pack(rows + seg * segmentStride + at, rowStride, count, len, dst + (long)q * width, width);
+                q += len;
+                at = 0;
+                seg++;
             }
-            for (int t = count; t < width; t++) Im2Col.ScatterZeros(kc, dst + t, width);
         }
     }
 }
 
-/// <summary>Row gathers and column scatters shared by the im2col panel sources and col2im.</summary>
+/// <summary>The row gather shared by the im2col panel sources.</summary>
 internal static class Im2Col
 {
     /// <summary>
@@ -134,18 +151,5 @@ internal static class Im2Col
             return;
         }
         for (int t = 0, iw = iw0; t < count; t++, iw += stride) o[t] = (uint)iw < (uint)w ? row[iw] : default;
-    }
-
-    /// <summary>dst[q·width] = src[q] for q &lt; count: one row written down a column of a packed panel.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void ScatterColumn<T>(T* src, int count, T* dst, int width) where T : unmanaged
-    {
-        for (int q = 0; q < count; q++, dst += width) *dst = src[q];
-    }
-
-    /// <summary>Zeros one column of a packed panel.</summary>
-    public static unsafe void ScatterZeros<T>(int count, T* dst, int width) where T : unmanaged
-    {
-        for (int q = 0; q < count; q++, dst += width) *dst = default;
     }
 }

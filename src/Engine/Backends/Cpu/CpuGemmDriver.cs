@@ -32,6 +32,9 @@ internal static class GemmDriver<T, TV, TS>
     private const int TileN = 256;
     private const int TilesPerThread = 4;
 
+    // Packing is shared out in a few runs of consecutive panels per thread.
+    private const int PackChunksPerThread = 2;
+
     /// <summary>Runs one product; <paramref name="parallel"/> false keeps it on the calling thread.</summary>
     public static unsafe void Run<TA, TB>(int m, int n, int k, T alpha, TA a, TB b, T beta,
                                           T[] c, long cOffset, int ldc, bool parallel)
@@ -62,17 +65,21 @@ internal static class GemmDriver<T, TV, TS>
                     bool overwrite = pc == 0 && beta == T.Zero;
                     T betaBlock = pc == 0 ? beta : T.One;
                     int bPanels = (nc + nr - 1) / nr;
-                    For(bPanels, threads, jp =>
+                    int bChunks = threads ? Math.Min(bPanels, PackChunksPerThread * Environment.ProcessorCount) : 1;
+                    For(bChunks, threads, chunk =>
                     {
-                        fixed (T* bp = bPack) b.Pack(bp + (long)jp * nr * kc, jc + jp * nr, Math.Min(nr, nc - jp * nr), pc, kc, nr);
+                        int p0 = bPanels * chunk / bChunks, p1 = bPanels * (chunk + 1) / bChunks;
+                        fixed (T* bp = bPack) b.Pack(bp + (long)p0 * nr * kc, jc + p0 * nr, Math.Min(nc, p1 * nr) - p0 * nr, pc, kc, nr);
                     });
                     for (int ic = 0; ic < m; ic += MC)
                     {
                         int mc = Math.Min(MC, m - ic);
                         int aPanels = (mc + MR - 1) / MR;
-                        For(aPanels, threads, ip =>
+                        int aChunks = threads ? Math.Min(aPanels, PackChunksPerThread * Environment.ProcessorCount) : 1;
+                        For(aChunks, threads, chunk =>
                         {
-                            fixed (T* ap = aPack) a.Pack(ap + (long)ip * MR * kc, ic + ip * MR, Math.Min(MR, mc - ip * MR), pc, kc, MR);
+                            int p0 = aPanels * chunk / aChunks, p1 = aPanels * (chunk + 1) / aChunks;
+                            fixed (T* ap = aPack) a.Pack(ap + (long)p0 * MR * kc, ic + p0 * MR, Math.Min(mc, p1 * MR) - p0 * MR, pc, kc, MR);
                         });
                         var grid = new TileGrid(aPanels, bPanels, threads);
                         For(grid.Count, threads, tile =>
