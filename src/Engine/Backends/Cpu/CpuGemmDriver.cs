@@ -15,7 +15,7 @@ internal static class GemmDriver<T, TV, TS>
     where TV : struct
     where TS : IGemmSimd<T, TV>
 {
-    private const int MR = GemmKernel<T, TV, TS>.MR;
+    private static int MR => GemmKernel<T, TV, TS>.MR;
 
     private static int NR => GemmKernel<T, TV, TS>.NR;
 
@@ -31,6 +31,9 @@ internal static class GemmDriver<T, TV, TS>
     private const int TileM = 96;
     private const int TileN = 256;
     private const int TilesPerThread = 4;
+
+    // The largest register tile: 8 rows of two 512-bit vectors of float.
+    private const int MaxTileElements = 8 * 32;
 
     // Packing is shared out in a few runs of consecutive panels per thread.
     private const int PackChunksPerThread = 2;
@@ -132,7 +135,7 @@ internal static class GemmDriver<T, TV, TS>
                                            T[] c, long cBlock, int ldc, T alpha, T beta, bool overwrite)
     {
         int nr = NR;
-        T* edge = stackalloc T[MR * 64];
+        T* edge = stackalloc T[MaxTileElements];
         fixed (T* ap = aPack, bp = bPack, c0 = c)
         {
             // A micro-panel (MR·KC) stays in L1 while the tile's B micro-panels stream from L2.

@@ -5,8 +5,9 @@ namespace RawGan.Engine.Backends.Cpu;
 /// <summary>
 /// The register-tiled GEMM micro-kernel: a <see cref="MR"/> × <see cref="NR"/> tile of C from a packed A
 /// micro-panel (kc groups of MR values) and a packed B micro-panel (kc groups of NR values). The tile is held
-/// in 2·MR vector accumulators (12 of the 32 AVX-512 or 16 AVX2 registers), so each step of k costs two vector
-/// loads, MR broadcasts and 2·MR fused multiply-adds, and C is touched only once per call.
+/// in 2·MR vector accumulators (16 of the 32 AVX-512 registers, 12 of the 16 AVX2 ones), so each step of k
+/// costs two vector loads, MR broadcasts and 2·MR fused multiply-adds, and C is touched only once per call.
+/// MR is a constant of the specialised code, so the rows a narrower register file lacks compile away.
 /// </summary>
 internal static class GemmKernel<T, TV, TS>
     where T : unmanaged
@@ -14,7 +15,7 @@ internal static class GemmKernel<T, TV, TS>
     where TS : IGemmSimd<T, TV>
 {
     /// <summary>Rows of the register tile.</summary>
-    public const int MR = 6;
+    public static int MR => TS.TileRows;
 
     /// <summary>Columns of the register tile: two vectors.</summary>
     public static int NR => 2 * TS.Lanes;
@@ -29,6 +30,7 @@ internal static class GemmKernel<T, TV, TS>
         int l = TS.Lanes;
         TV c00 = TS.Zero, c01 = TS.Zero, c10 = TS.Zero, c11 = TS.Zero, c20 = TS.Zero, c21 = TS.Zero;
         TV c30 = TS.Zero, c31 = TS.Zero, c40 = TS.Zero, c41 = TS.Zero, c50 = TS.Zero, c51 = TS.Zero;
+        TV c60 = TS.Zero, c61 = TS.Zero, c70 = TS.Zero, c71 = TS.Zero;
         for (int p = 0; p < kc; p++)
         {
             TV b0 = TS.Load(bp), b1 = TS.Load(bp + l);
@@ -44,6 +46,13 @@ internal static class GemmKernel<T, TV, TS>
             c40 = TS.Fma(a, b0, c40); c41 = TS.Fma(a, b1, c41);
             a = TS.Splat(ap[5]);
             c50 = TS.Fma(a, b0, c50); c51 = TS.Fma(a, b1, c51);
+            if (MR == 8)
+            {
+                a = TS.Splat(ap[6]);
+                c60 = TS.Fma(a, b0, c60); c61 = TS.Fma(a, b1, c61);
+                a = TS.Splat(ap[7]);
+                c70 = TS.Fma(a, b0, c70); c71 = TS.Fma(a, b1, c71);
+            }
             ap += MR;
             bp += 2 * l;
         }
@@ -54,6 +63,12 @@ internal static class GemmKernel<T, TV, TS>
         StoreRow(c, l, c30, c31, va, vb, overwrite); c += ldc;
         StoreRow(c, l, c40, c41, va, vb, overwrite); c += ldc;
         StoreRow(c, l, c50, c51, va, vb, overwrite);
+        if (MR == 8)
+        {
+            c += ldc;
+            StoreRow(c, l, c60, c61, va, vb, overwrite); c += ldc;
+            StoreRow(c, l, c70, c71, va, vb, overwrite);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

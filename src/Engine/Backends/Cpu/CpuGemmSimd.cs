@@ -14,6 +14,9 @@ internal interface IGemmSimd<T, TV> where T : unmanaged where TV : struct
     /// <summary>Elements per vector.</summary>
     static abstract int Lanes { get; }
 
+    /// <summary>Rows of the micro-kernel's register tile (6 or 8): 2 accumulators per row must fit the register file.</summary>
+    static abstract int TileRows { get; }
+
     static abstract TV Zero { get; }
 
     static abstract unsafe TV Load(T* p);
@@ -32,6 +35,9 @@ internal interface IGemmSimd<T, TV> where T : unmanaged where TV : struct
 internal readonly struct Simd512<T> : IGemmSimd<T, Vector512<T>> where T : unmanaged
 {
     public static int Lanes => Vector512<T>.Count;
+
+    // 16 accumulators of the 32 registers.
+    public static int TileRows => 8;
 
     public static Vector512<T> Zero => Vector512<T>.Zero;
 
@@ -60,6 +66,9 @@ internal readonly struct Simd256<T> : IGemmSimd<T, Vector256<T>> where T : unman
 {
     public static int Lanes => Vector256<T>.Count;
 
+    // 12 accumulators, 2 rows of B and a broadcast: the 16 AVX2 registers, without spilling.
+    public static int TileRows => 6;
+
     public static Vector256<T> Zero => Vector256<T>.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -85,6 +94,8 @@ internal readonly struct Simd256<T> : IGemmSimd<T, Vector256<T>> where T : unman
 internal readonly struct Simd128<T> : IGemmSimd<T, Vector128<T>> where T : unmanaged
 {
     public static int Lanes => Vector128<T>.Count;
+
+    public static int TileRows => 6;
 
     public static Vector128<T> Zero => Vector128<T>.Zero;
 
