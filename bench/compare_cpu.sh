@@ -18,13 +18,15 @@ results = sys.argv[1]
 conv = 2.0 * 32 * 128 * 1024 * 1152  # also the conv-shaped GEMM: 32 images of 128 x 1024 x 1152
 flops = {"GemmBench.Gemm1024Float32": 2.0 * 1024 ** 3, "GemmBench.Gemm1024Float64": 2.0 * 1024 ** 3,
          "GemmBench.ConvShapedGemmFloat32": conv,
-         "ConvBench.Forward": conv, "ConvBench.BackwardData": conv, "ConvBench.BackwardWeight": conv}
+         "ConvBench.Forward": conv, "ConvBench.BackwardData": conv, "ConvBench.BackwardWeight": conv,
+         "GemmBench.MicroKernelFloat32": 2.0 * 8 * 32 * 256 * 16}  # one thread, no PyTorch counterpart
 # RawGan: the fastest iteration, as the PyTorch script reports its fastest round.
 ours = {}
 for path in glob.glob(os.path.join(results, "BenchmarkDotNet", "results", "*-report-full.json")):
     for b in json.load(open(path))["Benchmarks"]:
         key = b["Type"] + "." + b["Method"]
-        ours[key] = flops[key] / b["Statistics"]["Min"]
+        if key in flops:
+            ours[key] = flops[key] / b["Statistics"]["Min"]
 # PyTorch: where it has two ways to run a shape (name/variant), the faster.
 torch = {}
 for r in json.load(open(os.path.join(results, "torch_cpu_baseline.json")))["results"]:
@@ -35,4 +37,6 @@ print("|---|---:|---:|---:|")
 for name in flops:
     if name in ours and name in torch:
         print(f"| {name} | {ours[name]:.1f} | {torch[name]:.1f} | {ours[name] / torch[name]:.2f} |")
+    elif name in ours:
+        print(f"| {name} | {ours[name]:.1f} | - | - |")
 PY

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using RawGan.Engine;
 using RawGan.Engine.Backends.Cpu;
@@ -8,6 +9,8 @@ namespace RawGan.Bench;
 /// The CPU GEMM on the shapes that matter: a square 1024³ product in float32 and float64, and the product
 /// inside BigGAN's main 3×3 convolution (128 channels, 32×32, batch 32): W (128 × 1152) times each image's
 /// im2col matrix (1152 × 1024), as one strided batch. bench/torch_cpu_baseline.py times the same shapes.
+/// MicroKernelFloat32 is the ceiling: the register-tiled kernel alone, on one thread, on packed panels that
+/// stay in L1, so the gap between it and the full products is what blocking, packing and threading cost.
 /// </summary>
 [Config(typeof(InProcessShortConfig))]
 public class GemmBench
@@ -18,6 +21,12 @@ public class GemmBench
     private readonly IBackend _cpu = CpuBackend.Instance;
     private Storage _a32 = null!, _b32 = null!, _c32 = null!, _a64 = null!, _b64 = null!, _c64 = null!;
     private Storage _w = null!, _cols = null!, _y = null!;
+
+    // Micro-kernel probe: 16 A micro-panels of depth 256 against one B micro-panel, AVX-512 float32.
+    private const int ProbeDepth = 256, ProbePanels = 16;
+    private static readonly int ProbeRows = GemmKernel<float, Vector512<float>, Simd512<float>>.MR;
+    private static readonly int ProbeCols = GemmKernel<float, Vector512<float>, Simd512<float>>.NR;
+    private float[] _probeA = null!, _probeB = null!, _probeC = null!;
 
     /// <summary>Random operands.</summary>
     [GlobalSetup]
@@ -33,6 +42,11 @@ public class GemmBench
         _w = Random(DType.Float32, ConvM * ConvK, rng);
         _cols = Random(DType.Float32, (long)ConvBatch * ConvK * ConvN, rng);
         _y = _cpu.Allocate(DType.Float32, (long)ConvBatch * ConvM * ConvN);
+        _probeA = GC.AllocateArray<float>(ProbeRows * ProbeDepth * ProbePanels, pinned: true);
+        _probeB = GC.AllocateArray<float>(ProbeCols * ProbeDepth, pinned: true);
+        _probeC = GC.AllocateArray<float>(ProbeRows * ProbePanels * ProbeCols, pinned: true);
+        for (int i = 0; i < _probeA.Length; i++) _probeA[i] = (float)(rng.NextDouble() - 0.5);
+        for (int i = 0; i < _probeB.Length; i++) _probeB[i] = (float)(rng.NextDouble() - 0.5);
     }
 
     /// <summary>C = A·B, 1024³, float32.</summary>
@@ -50,6 +64,19 @@ public class GemmBench
     public void ConvShapedGemmFloat32() =>
         _cpu.Gemm(false, false, ConvM, ConvN, ConvK, 1, _w, 0, ConvK, 0, _cols, 0, ConvN, (long)ConvK * ConvN,
                   0, _y, 0, ConvN, (long)ConvM * ConvN, ConvBatch);
+
+    /// <summary>The AVX-512 float32 micro-kernel alone: 16 register tiles of depth 256 from L1, one thread.</summary>
+    [Benchmark, Flops(2.0 * 8 * 32 * ProbeDepth * ProbePanels)]
+    public unsafe void MicroKernelFloat32()
+    {
+        if (!Vector512.IsHardwareAccelerated) throw new NotSupportedException("The micro-kernel probe needs AVX-512.");
+        fixed (float* a = _probeA, b = _probeB, c = _probeC)
+        {
+            for (int t = 0; t < ProbePanels; t++)
+                GemmKernel<float, Vector512<float>, Simd512<float>>.Tile(
+                    ProbeDepth, a + t * ProbeRows * ProbeDepth, b, c + t * ProbeRows * ProbeCols, ProbeCols, 1f, 1f, overwrite: false);
+        }
+    }
 
     private Storage Random(DType dtype, long length, Random rng)
     {
