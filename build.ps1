@@ -107,8 +107,7 @@ switch ($Target) {
     'kernels' { Invoke-Kernels $Check.IsPresent }
     'device-bundle' { Invoke-DeviceBundle }
     'bench' {
-        Invoke-Checked 'RawGan benchmarks' { dotnet run -c Release --project bench/RawGan.Bench -- --filter '*' }
-        $env:OPENBLAS_CORETYPE = 'SkylakeX'
-        Invoke-Checked 'PyTorch CPU baseline' { /usr/bin/python3 bench/torch_cpu_baseline.py }
+        # BenchmarkDotNet (in-process) and the PyTorch CPU baseline one after the other, then one table.
+        Invoke-Checked 'bench/compare_cpu.sh' { bash bench/compare_cpu.sh }
     }
 }

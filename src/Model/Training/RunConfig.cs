@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RawGan.Model.BigGan;
+
+namespace RawGan.Model.Training;
+
+/// <summary>
+/// Everything that defines a training run, stored as config.json in its folder and in every checkpoint, so that
+/// `--resume` and `rawgan sample` rebuild exactly the same model.
+/// </summary>
+public sealed record RunConfig
+{
+    /// <summary>The BigGAN architecture.</summary>
+    public BigGanConfig Model { get; init; } = BigGanConfig.Mnist32Small;
+
+    /// <summary>Optimisation settings.</summary>
+    public TrainingOptions Training { get; init; } = new();
+
+    /// <summary>The data set: "mnist", "cifar10", "folder" or "synthetic".</summary>
+    public string Data { get; init; } = "mnist";
+
+    /// <summary>Where the data lives (MNIST cache folder, CIFAR-10 batches, image root); null for the default.</summary>
+    public string? DataPath { get; init; }
+
+    /// <summary>Seed of the data loader's per-epoch shuffles.</summary>
+    public ulong DataSeed { get; init; } = 1;
+
+    /// <summary>Seed of the model's initial weights.</summary>
+    public ulong ModelSeed { get; init; } = 0;
+
+    /// <summary>Log a line every this many steps.</summary>
+    public int LogEvery { get; init; } = 10;
+
+    /// <summary>Write a sample sheet every this many steps (0: only at the end).</summary>
+    public int SampleEvery { get; init; } = 250;
+
+    /// <summary>Write a checkpoint every this many steps (0: only at the end).</summary>
+    public int CheckpointEvery { get; init; } = 500;
+
+    /// <summary>Checkpoints to keep (the newest).</summary>
+    public int KeepCheckpoints { get; init; } = 3;
+
+    /// <summary>Columns of the sample sheet (one row per class).</summary>
+    public int SamplesPerClass { get; init; } = 8;
+
+    /// <summary>Seed of the sample sheet's fixed latents.</summary>
+    public ulong SampleSeed { get; init; } = 12345;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        IgnoreReadOnlyProperties = true,
+    };
+
+    /// <summary>The configuration as indented JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Parses config.json text; throws <see cref="InvalidDataException"/> naming the source when it is not one.</summary>
+    public static RunConfig FromJson(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunConfig>(json, Json) ?? throw new InvalidDataException($"{source} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source} is not a valid RawGan run configuration: {e.Message}", e);
+        }
+    }
+}
