@@ -16,19 +16,20 @@ public sealed class ConditionalBatchNorm : Module
     private readonly Linear? _gainLinear, _biasLinear;
     private readonly Embedding? _gainTable, _biasTable;
 
-    internal ConditionalBatchNorm(int channels, LayerFactory layers)
+    /// <summary>Creates the layer for <paramref name="channels"/> channels; layer seeds come from <paramref name="seeds"/>.</summary>
+    public ConditionalBatchNorm(int channels, BigGanConfig config, SeedSequence seeds, Device? device = null)
     {
-        var c = layers.Config;
-        _eps = c.BnEps;
-        if (c.SharedEmbedding)
+        var layers = new LayerFactory(config, seeds, device);
+        _eps = config.BnEps;
+        if (config.SharedEmbedding)
         {
-            _gainLinear = Child("gain", layers.SnLinear(c.ConditioningDim, channels, bias: false));
-            _biasLinear = Child("bias", layers.SnLinear(c.ConditioningDim, channels, bias: false));
+            _gainLinear = Child("gain", layers.SnLinear(config.ConditioningDim, channels, bias: false));
+            _biasLinear = Child("bias", layers.SnLinear(config.ConditioningDim, channels, bias: false));
         }
         else
         {
-            _gainTable = Child("gain", layers.Embedding(c.NumClasses, channels, spectralNorm: false));
-            _biasTable = Child("bias", layers.Embedding(c.NumClasses, channels, spectralNorm: false));
+            _gainTable = Child("gain", layers.Embedding(config.NumClasses, channels, spectralNorm: false));
+            _biasTable = Child("bias", layers.Embedding(config.NumClasses, channels, spectralNorm: false));
         }
         StoredMean = Buffer("stored_mean", Tensor.Zeros([channels], layers.DType, layers.Device));
         StoredVar = Buffer("stored_var", Tensor.Ones([channels], layers.DType, layers.Device));
@@ -64,7 +65,8 @@ public sealed class OutputBatchNorm : Module
 {
     private readonly double _eps;
 
-    internal OutputBatchNorm(int channels, double eps, DType dtype, Device? device)
+    /// <summary>Creates the layer: gain 1, bias 0, running mean 0, running variance 1.</summary>
+    public OutputBatchNorm(int channels, double eps, DType dtype, Device? device = null)
     {
         _eps = eps;
         Gain = Parameter("gain", Tensor.Ones([channels], dtype, device));

@@ -51,6 +51,13 @@ public sealed record BigGanConfig
     /// <summary>Image channels: 3 for RGB, 1 for MNIST.</summary>
     public int ImageChannels { get; init; } = 3;
 
+    /// <summary>
+    /// Spectral normalisation of every conv, linear and (in D) embedding layer, as BIGGAN.md specifies. Off is the
+    /// reference's G_param/D_param other than "SN" (plain layers); RawGan uses it to gradient-check the blocks' own
+    /// algebra exactly, since σ's gradient holds the power iteration's vectors constant.
+    /// </summary>
+    public bool SpectralNorm { get; init; } = true;
+
     /// <summary>Spectral-norm normalize() epsilon (reference: 1e-6 in the ImageNet scripts, 1e-8 by default).</summary>
     public double SnEps { get; init; } = 1e-6;
 

@@ -29,8 +29,8 @@ public sealed class BigGanDiscriminator : Module, IConditionalDiscriminator
         {
             var spec = arch[i];
             var stage = blocks.Add(new ModuleList());
-            _blocks.Add(stage.Add(new DBlock(spec.In, spec.Out, preactivation: i > 0, spec.Downsample, layers)));
-            _attention.Add(spec.Attention ? stage.Add(new SelfAttention(spec.Out, layers)) : null);
+            _blocks.Add(stage.Add(new DBlock(spec.In, spec.Out, preactivation: i > 0, spec.Downsample, config, seeds, device)));
+            _attention.Add(spec.Attention ? stage.Add(new SelfAttention(spec.Out, config, seeds, device)) : null);
         }
         Linear = Child("linear", layers.SnLinear(arch[^1].Out, 1));
         Embed = Child("embed", layers.Embedding(config.NumClasses, arch[^1].Out, spectralNorm: true));

@@ -32,8 +32,8 @@ public sealed class BigGanGenerator : Module, IConditionalGenerator
         foreach (var spec in arch)
         {
             var stage = blocks.Add(new ModuleList());
-            _blocks.Add(stage.Add(new GBlock(spec.In, spec.Out, layers)));
-            _attention.Add(spec.Attention ? stage.Add(new SelfAttention(spec.Out, layers)) : null);
+            _blocks.Add(stage.Add(new GBlock(spec.In, spec.Out, config, seeds, device)));
+            _attention.Add(spec.Attention ? stage.Add(new SelfAttention(spec.Out, config, seeds, device)) : null);
         }
         Output = Child("output_layer", new GeneratorOutput(arch[^1].Out, layers));
         if (initialize) WeightInitializer.Apply(this, config.Init, seeds);

@@ -13,8 +13,10 @@ public sealed class DBlock : Module
 {
     private readonly bool _preactivation, _downsample;
 
-    internal DBlock(int inChannels, int outChannels, bool preactivation, bool downsample, LayerFactory layers)
+    /// <summary>Creates the block; layer seeds come from <paramref name="seeds"/>.</summary>
+    public DBlock(int inChannels, int outChannels, bool preactivation, bool downsample, BigGanConfig config, SeedSequence seeds, Device? device = null)
     {
+        var layers = new LayerFactory(config, seeds, device);
         _preactivation = preactivation;
         _downsample = downsample;
         Conv1 = Child("conv1", layers.SnConv(inChannels, outChannels));

@@ -10,13 +10,15 @@ namespace RawGan.Model.BigGan;
 /// </summary>
 public sealed class GBlock : Module
 {
-    internal GBlock(int inChannels, int outChannels, LayerFactory layers)
+    /// <summary>Creates the block; layer seeds come from <paramref name="seeds"/>.</summary>
+    public GBlock(int inChannels, int outChannels, BigGanConfig config, SeedSequence seeds, Device? device = null)
     {
+        var layers = new LayerFactory(config, seeds, device);
         Conv1 = Child("conv1", layers.SnConv(inChannels, outChannels));
         Conv2 = Child("conv2", layers.SnConv(outChannels, outChannels));
         ConvShortcut = Child("conv_sc", layers.SnConv(inChannels, outChannels, kernel: 1));
-        Bn1 = Child("bn1", new ConditionalBatchNorm(inChannels, layers));
-        Bn2 = Child("bn2", new ConditionalBatchNorm(outChannels, layers));
+        Bn1 = Child("bn1", new ConditionalBatchNorm(inChannels, config, seeds, device));
+        Bn2 = Child("bn2", new ConditionalBatchNorm(outChannels, config, seeds, device));
     }
 
     /// <summary>First 3x3 convolution (in → out).</summary>

@@ -9,7 +9,7 @@ namespace RawGan.Model.BigGan;
 /// </summary>
 internal sealed class LayerFactory(BigGanConfig config, SeedSequence seeds, Device? device)
 {
-    private readonly SpectralNormOptions _sn = new(config.SnEps, config.SnIterations);
+    private readonly SpectralNormOptions? _sn = config.SpectralNorm ? new(config.SnEps, config.SnIterations) : null;
 
     public BigGanConfig Config { get; } = config;
 
@@ -17,15 +17,15 @@ internal sealed class LayerFactory(BigGanConfig config, SeedSequence seeds, Devi
 
     public Device? Device { get; } = device;
 
-    /// <summary>A spectrally normalised k×k convolution with "same" padding.</summary>
+    /// <summary>A spectrally normalised (if configured) k×k convolution with "same" padding.</summary>
     public Conv2d SnConv(int inChannels, int outChannels, int kernel = 3, bool bias = true) =>
         new(inChannels, outChannels, kernel, padding: kernel / 2, bias: bias, sn: _sn, dtype: DType, device: Device, seed: seeds.Next());
 
-    /// <summary>A spectrally normalised linear layer.</summary>
+    /// <summary>A spectrally normalised (if configured) linear layer.</summary>
     public Linear SnLinear(int inFeatures, int outFeatures, bool bias = true) =>
         new(inFeatures, outFeatures, bias, _sn, DType, Device, seeds.Next());
 
-    /// <summary>An embedding table, spectrally normalised or not.</summary>
+    /// <summary>An embedding table, spectrally normalised when asked and configured.</summary>
     public Embedding Embedding(int count, int dim, bool spectralNorm) =>
         new(count, dim, spectralNorm ? _sn : null, DType, Device, seeds.Next());
 }

@@ -13,8 +13,11 @@ public sealed class SelfAttention : Module
 {
     private readonly int _channels;
 
-    internal SelfAttention(int channels, LayerFactory layers)
+    /// <summary>Creates the block for <paramref name="channels"/> channels (at least 8); layer seeds come from <paramref name="seeds"/>.</summary>
+    public SelfAttention(int channels, BigGanConfig config, SeedSequence seeds, Device? device = null)
     {
+        if (channels < 8) throw new ArgumentOutOfRangeException(nameof(channels), channels, "Self-attention needs at least 8 channels (theta and phi have C/8).");
+        var layers = new LayerFactory(config, seeds, device);
         _channels = channels;
         Theta = Child("theta", layers.SnConv(channels, channels / 8, kernel: 1, bias: false));
         Phi = Child("phi", layers.SnConv(channels, channels / 8, kernel: 1, bias: false));

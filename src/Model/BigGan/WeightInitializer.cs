@@ -8,8 +8,9 @@ namespace RawGan.Model.BigGan;
 /// PyTorch's default U(−1/√fan_in, 1/√fan_in) (the reference never touches them); batch-norm gains 1, biases 0,
 /// attention gamma 0 (set by their modules). Seeds come from the model's sequence in registration order.
 /// </summary>
-internal static class WeightInitializer
+public static class WeightInitializer
 {
+    /// <summary>Initialises every conv, linear and embedding layer under <paramref name="root"/>, children first, in registration order.</summary>
     public static void Apply(Module root, WeightInit style, SeedSequence seeds)
     {
         foreach (var (_, child) in root.NamedChildren()) Apply(child, style, seeds);
