@@ -437,6 +437,230 @@ def counts():
               f"G {sum(p.numel() for p in G.parameters())}, D {sum(p.numel() for p in D.parameters())}")
 
 
+# ---- parity fixtures ----------------------------------------------------------------------------
+
+# Tiny configurations; RawGan's tests build the same ones from BigGanConfig (see BigGanParityTests.cs).
+# tiny: 32x32, ch 2 (8-channel blocks), hierarchical z 8 = 4 chunks of 2, shared embedding 3, attention at 16.
+TINY_G = dict(G_ch=2, dim_z=8, resolution=32, G_attn='16', n_classes=3, G_shared=True, shared_dim=3, hier=True,
+              BN_eps=1e-5, SN_eps=1e-6, G_init='ortho', img_channels=3)
+# tiny_tables: the reference CIFAR layout (no shared embedding, per-class BN tables), with attention at 16.
+TINY_G_TABLES = dict(G_ch=2, dim_z=8, resolution=32, G_attn='16', n_classes=3, G_shared=False, shared_dim=0,
+                     hier=False, BN_eps=1e-5, SN_eps=1e-8, G_init='N02', img_channels=3)
+TINY_D = dict(D_ch=2, resolution=32, D_attn='16', n_classes=3, SN_eps=1e-6, D_init='ortho', img_channels=3)
+
+
+def rawgan_name(name, t):
+    """RawGan's spectral-norm buffers: u0 is (out), sv0 a scalar."""
+    if name.endswith('.u0') or name == 'u0':
+        return t.reshape(-1)
+    if name.endswith('.sv0') or name == 'sv0':
+        return t.reshape(())
+    return t
+
+
+class ModuleFixture:
+    """Cases built from modules: their state before the step, inputs, outputs, loss gradients, state after."""
+
+    def __init__(self, family, seed):
+        self.family = family
+        self.tensors = {}
+        self.metadata = {}
+        self.seed = seed
+
+    def case(self, name, make_modules, make_inputs, run, meta):
+        """make_modules() -> {prefix: module} (float64, initialised); make_inputs() -> {role: float64/int tensor};
+        run(modules, inputs) -> (outputs dict, loss). Stores per dtype: state<prefix>.<name>, inputs, outputs,
+        grad<prefix>.<param> for every parameter, g<role> for floating inputs, after<prefix>.<buffer>."""
+        torch.manual_seed(self.seed)
+        self.seed += 1
+        modules64 = make_modules()
+        states = {k: {n: v.detach().clone() for n, v in m.state_dict().items()} for k, m in modules64.items()}
+        inputs64 = make_inputs()
+        for tag, dt in DTYPES:
+            modules = make_modules()
+            for k, m in modules.items():
+                m.to(dt)
+                m.load_state_dict({n: v.to(dt) for n, v in states[k].items()})
+                m.train()
+            inputs = {r: (v.to(dt).clone().requires_grad_(True) if v.is_floating_point() else v.clone())
+                      for r, v in inputs64.items()}
+            store = {}
+            for k, m in modules.items():
+                for n, v in m.state_dict().items():
+                    store[f'state{k}.{n}'] = rawgan_name(n, v.detach().clone())
+            for r, v in inputs.items():
+                store[r] = v.detach().to(torch.int32) if not v.is_floating_point() else v.detach()
+            outputs, loss = run(modules, inputs)
+            loss.backward()
+            for r, v in outputs.items():
+                store[r] = v.detach()
+            store['loss'] = loss.detach()
+            for k, m in modules.items():
+                for n, p in m.named_parameters():
+                    store[f'grad{k}.{n}'] = p.grad.detach() if p.grad is not None else torch.zeros_like(p)
+                for n, b in m.named_buffers():
+                    store[f'after{k}.{n}'] = rawgan_name(n, b.detach().clone())
+            for r, v in inputs.items():
+                if v.is_floating_point() and v.grad is not None:
+                    store['g' + r] = v.grad.detach()
+            case_meta = dict(meta, dtype=tag, inputs=sorted(inputs), outputs=sorted(outputs),
+                             modules=sorted(modules))
+            self.metadata[f'{name}_{tag}'] = json.dumps(case_meta, sort_keys=True)
+            for role, t in store.items():
+                self.tensors[f'{name}_{tag}.{role}'] = t
+
+    def write(self, folder):
+        path = os.path.join(folder, self.family + '.safetensors')
+        write_safetensors(path, self.tensors, self.metadata)
+        return path
+
+
+def labels(*values):
+    return torch.tensor(values, dtype=torch.int64)
+
+
+def weighted(outputs):
+    """loss = Σ sum(y ⊙ gy) with a random gy per output, stored as g<y>."""
+    loss = 0
+    for r in list(outputs):
+        gy = torch.randn(outputs[r].shape, generator=_GY, dtype=torch.float64).to(outputs[r].dtype)
+        outputs['w' + r] = gy
+        loss = loss + (outputs[r] * gy).sum()
+    return loss
+
+
+_GY = torch.Generator()
+
+
+def hinge_d(scores, n_real):
+    s = scores.reshape(-1)
+    return torch.relu(1 - s[:n_real]).mean() + torch.relu(1 + s[n_real:]).mean()
+
+
+def blocks_family():
+    fx = ModuleFixture('biggan_blocks', 100)
+
+    def conv(eps):
+        return functools.partial(SNConv2d, kernel_size=3, padding=1, eps=eps)
+
+    def gblock(shared):
+        def make():
+            if shared:
+                bn = functools.partial(ccbn, which_linear=functools.partial(SNLinear, bias=False, eps=1e-6),
+                                       input_size=5, eps=1e-5)
+                block = GBlock(3, 4, conv(1e-6), bn, nn.ReLU(), functools.partial(F.interpolate, scale_factor=2))
+                init_weights(block, 'ortho')
+            else:
+                bn = functools.partial(ccbn, which_linear=nn.Embedding, input_size=3, eps=1e-5)
+                block = GBlock(3, 4, conv(1e-8), bn, nn.ReLU(), functools.partial(F.interpolate, scale_factor=2))
+                init_weights(block, 'ortho')  # orthogonal tables: gains far from 1 exercise the conditional path
+            return {'': block.double()}
+        return make
+
+    def run_gblock(shared):
+        def run(m, x):
+            _GY.manual_seed(1)
+            y = m[''](x['x'], x['cond'] if shared else x['labels'])
+            out = {'y': y}
+            return out, weighted(out)
+        return run
+
+    fx.case('gblock_shared', gblock(True), lambda: {'x': randn(4, 3, 4, 4), 'cond': randn(4, 5)},
+            run_gblock(True), {'op': 'gblock', 'config': 'tiny'})
+    fx.case('gblock_tables', gblock(False), lambda: {'x': randn(4, 3, 4, 4), 'labels': labels(2, 0, 1, 2)},
+            run_gblock(False), {'op': 'gblock', 'config': 'tiny_tables'})
+
+    for name, cin, cout, pre, down in [('dblock_first', 3, 4, False, True), ('dblock_preact', 4, 8, True, True),
+                                       ('dblock_identity', 4, 4, True, False)]:
+        def make(cin=cin, cout=cout, pre=pre, down=down):
+            block = DBlock(cin, cout, conv(1e-6), pre, nn.ReLU(), nn.AvgPool2d(2) if down else None)
+            init_weights(block, 'ortho')
+            return {'': block.double()}
+
+        def run(m, x):
+            _GY.manual_seed(2)
+            out = {'y': m[''](x['x'])}
+            return out, weighted(out)
+        fx.case(name, make, lambda cin=cin: {'x': randn(2, cin, 8, 8)}, run,
+                {'op': 'dblock', 'config': 'tiny', 'in': cin, 'out': cout, 'preactivation': pre, 'downsample': down})
+
+    def make_attention():
+        block = Attention(8, functools.partial(SNConv2d, eps=1e-6))
+        init_weights(block, 'ortho')
+        with torch.no_grad():
+            block.gamma.fill_(0.7)  # nonzero, so that gradient reaches theta, phi, g and o
+        return {'': block.double()}
+
+    def run_attention(m, x):
+        _GY.manual_seed(3)
+        out = {'y': m[''](x['x'])}
+        return out, weighted(out)
+    fx.case('attention', make_attention, lambda: {'x': randn(2, 8, 4, 6)}, run_attention,
+            {'op': 'attention', 'config': 'tiny', 'channels': 8})
+    return fx
+
+
+def networks_family():
+    fx = ModuleFixture('biggan_networks', 200)
+
+    def set_gammas(m):
+        with torch.no_grad():
+            for n, p in m.named_parameters():
+                if n.endswith('gamma'):
+                    p.fill_(0.5)
+        return m
+
+    def make_g(kw):
+        return lambda: {'G': set_gammas(Generator(**kw)).double()}
+
+    def run_g(m, x):
+        G = m['G']
+        cond = G.shared(x['labels']) if G.G_shared else x['labels']
+        _GY.manual_seed(4)
+        out = {'y': G(x['z'], cond)}
+        return out, weighted(out)
+
+    fx.case('g_tiny', make_g(TINY_G), lambda: {'z': randn(4, 8), 'labels': labels(0, 2, 1, 2)}, run_g,
+            {'op': 'generator', 'config': 'tiny'})
+    fx.case('g_tiny_tables', make_g(TINY_G_TABLES), lambda: {'z': randn(4, 8), 'labels': labels(1, 1, 0, 2)},
+            run_g, {'op': 'generator', 'config': 'tiny_tables'})
+
+    def run_d(m, x):
+        scores = m['D'](x['images'], x['labels'])
+        return {'y': scores.reshape(-1)}, hinge_d(scores, 2)
+
+    fx.case('d_tiny', lambda: {'D': set_gammas(Discriminator(**TINY_D)).double()},
+            lambda: {'images': torch.tanh(randn(4, 3, 32, 32)), 'labels': labels(2, 0, 0, 1)}, run_d,
+            {'op': 'discriminator_hinge', 'config': 'tiny', 'real': 2})
+
+    def run_gd(m, x):
+        G, D = m['G'], m['D']
+        images = G(x['z'], G.shared(x['labels']))
+        scores = D(images, x['labels']).reshape(-1)
+        return {'images': images, 'y': scores}, -scores.mean()
+
+    fx.case('gd_tiny', lambda: {'G': set_gammas(Generator(**TINY_G)).double(),
+                                'D': set_gammas(Discriminator(**TINY_D)).double()},
+            lambda: {'z': randn(4, 8), 'labels': labels(1, 0, 2, 1)}, run_gd,
+            {'op': 'generator_hinge', 'config': 'tiny'})
+    return fx
+
+
+def randn(*shape):
+    return torch.randn(shape, dtype=torch.float64)
+
+
+def write_fixtures(folder=None):
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = folder or os.path.join(here, '..', 'fixtures')
+    os.makedirs(out, exist_ok=True)
+    torch.set_num_threads(1)
+    for family in [blocks_family, networks_family]:
+        fx = family()
+        path = fx.write(out)
+        print(f'{os.path.relpath(path)}: {len(fx.metadata)} cases, {os.path.getsize(path)} bytes')
+
+
 if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] == 'counts':
         counts()

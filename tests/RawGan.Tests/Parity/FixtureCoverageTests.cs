@@ -6,11 +6,11 @@ namespace RawGan.Tests.Parity;
 [Category("Parity")]
 public class FixtureCoverageTests
 {
-    /// <summary>The families the parity test classes read; io_python is read by the safetensors tests.</summary>
+    /// <summary>The families the parity test classes read (biggan_* by BigGan/BigGanParityTests); io_python is read by the safetensors tests.</summary>
     private static readonly string[] Families =
     [
         "elementwise", "reduction", "softmax", "matmul", "conv2d", "pooling", "batchnorm", "embedding",
-        "spectral_norm", "losses", "orthogonal", "shape_ops", "optim",
+        "spectral_norm", "losses", "orthogonal", "shape_ops", "optim", "biggan_blocks", "biggan_networks",
     ];
 
     [Test]
