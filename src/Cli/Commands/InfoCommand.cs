@@ -30,8 +30,8 @@ internal static class InfoCommand
             };
             config.Validate();
             // Counting needs shapes only: build on the CPU.
-            var g = new BigGanGenerator(config, 0, Device.Cpu);
-            var d = new BigGanDiscriminator(config, 1, Device.Cpu);
+            var g = new BigGanGenerator(config, 0, Device.Cpu, initialize: false);
+            var d = new BigGanDiscriminator(config, 1, Device.Cpu, initialize: false);
             Console.WriteLine($"{r.GetValue(preset)}: {config.Resolution}x{config.Resolution}, ch {config.Ch}, dim_z {config.DimZ}, {config.NumClasses} classes");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"G: {g.ParameterCount:N0} parameters"));
             Console.WriteLine(ModelSummary.Format(ModelSummary.Rows(g, r.GetValue(depth))));

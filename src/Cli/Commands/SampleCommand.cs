@@ -30,8 +30,12 @@ internal static class SampleCommand
             DefaultValueFactory = _ => "none",
         };
         var raw = new Option<bool>("--no-ema") { Description = "Sample the trained G instead of its moving average." };
+        var batchStats = new Option<bool>("--batch-stats")
+        {
+            Description = "Normalise with the sheet's own batch statistics (BigGAN-PyTorch's default, G_eval_mode off) instead of the running statistics.",
+        };
         var device = DeviceChoice.Option();
-        foreach (var o in new Option[] { output, classes, perClass, seed, truncation, interpolate, raw, device }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { output, classes, perClass, seed, truncation, interpolate, raw, batchStats, device }) cmd.Options.Add(o);
         cmd.Arguments.Add(source);
 
         cmd.SetAction(r => DeviceChoice.Guard(() =>
@@ -44,7 +48,7 @@ internal static class SampleCommand
                 : throw new InvalidDataException($"{checkpoint} carries no run configuration; it was not written by rawgan train.");
             var g = new BigGanGenerator(config.Model, config.ModelSeed, dev);
             g.LoadStateDict(Checkpoint.GeneratorState(file, preferEma: !r.GetValue(raw)));
-            g.Eval();
+            g.Train(r.GetValue(batchStats));
 
             int k = config.Model.NumClasses, columns = Math.Max(1, r.GetValue(perClass));
             int[] rows = ParseClasses(r.GetValue(classes), k);
