@@ -39,6 +39,9 @@ step info "$work/rawgan" info
 step tests "$work/RawGan.Tests" --results-directory "$out/tests" --report-trx --output Detailed
 step cuda-tests "$work/RawGan.Tests" --filter "TestCategory=Cuda" --results-directory "$out/tests-cuda" --report-trx --output Detailed
 step bench "$work/RawGan.Bench" --filter '*' --artifacts "$out/bench"
+# A short timed BigGAN training run on the GPU (synthetic data, so no download is needed); its log has images/s.
+step train "$work/rawgan" train --data synthetic --steps 50 --log-every 10 --sample-every 50 --checkpoint-every 0 \
+  --device cuda --runs "$out/runs" --name gpu-check
 if command -v python3 >/dev/null && python3 -c 'import torch' 2>/dev/null; then
   for py in "$work"/*.py; do [ -f "$py" ] && step "torch-$(basename "$py" .py)" python3 "$py"; done
 fi
