@@ -130,16 +130,4 @@ public sealed partial class CudaBackend : IBackend, IDisposable
         if (offset < 0 || offset + count > s.Length)
             throw new ArgumentOutOfRangeException(nameof(offset), $"[{offset}, {offset + count}) is outside a buffer of {s.Length} elements.");
     }
-
-    /// <summary>Kernel suffix for a floating dtype.</summary>
-    internal static string Suffix(DType dtype) => dtype switch
-    {
-        DType.Float32 => "f32",
-        DType.Float64 => "f64",
-        DType.Int32 => "i32",
-        _ => throw new NotSupportedException(dtype.ToString()),
-    };
-
-    internal static NotSupportedException NotYet(string what) =>
-        new($"The CUDA backend has no {what} kernel yet; run this op on the CPU (Device.Cpu).");
 }
