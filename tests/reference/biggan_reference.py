@@ -408,6 +408,10 @@ def preset(name):
         g = dict(G_ch=64, dim_z=128, resolution=32, G_attn='0', n_classes=10, G_shared=False, shared_dim=0,
                  hier=False, BN_eps=1e-5, SN_eps=1e-8, G_init='N02')
         d = dict(D_ch=64, resolution=32, D_attn='0', n_classes=10, SN_eps=1e-8, D_init='N02')
+    elif name == 'Mnist32':  # the Cifar32 layout at ch 16, dim_z 64, one channel: `rawgan train`'s default
+        g = dict(G_ch=16, dim_z=64, resolution=32, G_attn='0', n_classes=10, G_shared=False, shared_dim=0,
+                 hier=False, BN_eps=1e-5, SN_eps=1e-8, G_init='N02', img_channels=1)
+        d = dict(D_ch=16, resolution=32, D_attn='0', n_classes=10, SN_eps=1e-8, D_init='N02', img_channels=1)
     elif name == 'Mnist32Small':
         g = dict(G_ch=8, dim_z=64, resolution=32, G_attn='16', n_classes=10, G_shared=True, shared_dim=32,
                  hier=True, BN_eps=1e-5, SN_eps=1e-6, G_init='ortho', img_channels=1)
@@ -419,7 +423,7 @@ def preset(name):
 
 def counts():
     torch.manual_seed(0)
-    for name in ['ImageNet128', 'Cifar32', 'Mnist32Small']:
+    for name in ['ImageNet128', 'Cifar32', 'Mnist32', 'Mnist32Small']:
         g_kw, d_kw = preset(name)
         G, D = Generator(**g_kw), Discriminator(**d_kw)
         g_all = sum(p.numel() for p in G.parameters())

@@ -12,7 +12,7 @@ internal static class InfoCommand
     public static Command Create()
     {
         var cmd = new Command("info", "Show the devices and the parameter counts of G and D (per module) for a configuration.");
-        var preset = new Option<string>("--preset") { Description = "Mnist32Small, Cifar32 or ImageNet128.", DefaultValueFactory = _ => "Mnist32Small" };
+        var preset = new Option<string>("--preset") { Description = "Mnist32, Mnist32Small, Cifar32 or ImageNet128.", DefaultValueFactory = _ => "Mnist32" };
         var resolution = new Option<int?>("--resolution") { Description = "Override the image size." };
         var ch = new Option<int?>("--ch") { Description = "Override the base channel width." };
         var classes = new Option<int?>("--classes") { Description = "Override the number of classes." };

@@ -15,7 +15,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var cmd = new Command("train", "Train BigGAN. With no options: MNIST at 32x32, a small configuration, CUDA when a GPU is present, else the CPU.");
-        var preset = Opt<string>("--preset", "Model configuration: Mnist32Small, Cifar32 or ImageNet128.", "Mnist32Small");
+        var preset = Opt<string>("--preset", "Model configuration: Mnist32, Mnist32Small, Cifar32 or ImageNet128.", "Mnist32");
         var data = Opt<string>("--data", "Data set: mnist (downloaded on first use), cifar10, folder (one subfolder per class) or synthetic.", "mnist");
         var dataPath = new Option<string?>("--data-path") { Description = "Data location: MNIST cache folder, CIFAR-10 batch folder or image root." };
         var resolution = new Option<int?>("--resolution") { Description = "Override the image size (32, 64, 128, 256)." };
@@ -24,7 +24,7 @@ internal static class TrainCommand
         var classes = new Option<int?>("--classes") { Description = "Override the number of classes." };
         var channels = new Option<int?>("--channels") { Description = "Override the image channels (1 grayscale, 3 RGB)." };
         var steps = new Option<long?>("--steps") { Description = $"Generator steps to train to (default {DefaultSteps}; with --resume, the run's own)." };
-        var batch = Opt<int>("--batch-size", "Images per batch (real and fake each).", 64);
+        var batch = Opt<int>("--batch-size", "Images per batch (real and fake each).", 32);
         var gLr = Opt<double>("--g-lr", "Generator learning rate.", 2e-4);
         var dLr = Opt<double>("--d-lr", "Discriminator learning rate.", 2e-4);
         var beta1 = Opt<double>("--beta1", "Adam beta1 (BigGAN: 0).", 0.0);
@@ -35,7 +35,7 @@ internal static class TrainCommand
         var dAccum = Opt<int>("--d-accumulate", "Micro-batches accumulated per discriminator step.", 1);
         var emaDecay = Opt<double>("--ema-decay", "Decay of the generator's moving average (G_ema, used for samples).", 0.999);
         var emaStart = Opt<long>("--ema-start", "Step from which G_ema averages (before, it copies G).", 250);
-        var gOrtho = Opt<double>("--g-ortho", "Orthogonal regularisation of G (0: off).", 1e-4);
+        var gOrtho = Opt<double>("--g-ortho", "Orthogonal regularisation of G (0: off, as the reference CIFAR script; the paper uses 1e-4 with orthogonal init).", 0.0);
         var dOrtho = Opt<double>("--d-ortho", "Orthogonal regularisation of D (0: off).", 0.0);
         var seed = Opt<ulong>("--seed", "Seed of weights, latents and data order.", 0UL);
         var device = DeviceChoice.Option();

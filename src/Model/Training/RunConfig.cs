@@ -11,7 +11,7 @@ namespace RawGan.Model.Training;
 public sealed record RunConfig
 {
     /// <summary>The BigGAN architecture.</summary>
-    public BigGanConfig Model { get; init; } = BigGanConfig.Mnist32Small;
+    public BigGanConfig Model { get; init; } = BigGanConfig.Mnist32;
 
     /// <summary>Optimisation settings.</summary>
     public TrainingOptions Training { get; init; } = new();

@@ -13,6 +13,7 @@ public class BigGanArchitectureTests
     private const long ImageNet128G = 70_433_988, ImageNet128D = 87_982_370;
     private const long Cifar32G = 4_304_387, Cifar32D = 4_207_361;
     private const long Mnist32SmallG = 87_746, Mnist32SmallD = 67_810;
+    private const long Mnist32G = 308_993, Mnist32D = 264_129;
 
     [Test]
     public void ImageNet128CountsEqualTheReference()
@@ -30,6 +31,8 @@ public class BigGanArchitectureTests
         Assert.That(new BigGanDiscriminator(BigGanConfig.Cifar32, initialize: false).ParameterCount, Is.EqualTo(Cifar32D));
         Assert.That(new BigGanGenerator(BigGanConfig.Mnist32Small, initialize: false).ParameterCount, Is.EqualTo(Mnist32SmallG));
         Assert.That(new BigGanDiscriminator(BigGanConfig.Mnist32Small, initialize: false).ParameterCount, Is.EqualTo(Mnist32SmallD));
+        Assert.That(new BigGanGenerator(BigGanConfig.Mnist32, initialize: false).ParameterCount, Is.EqualTo(Mnist32G));
+        Assert.That(new BigGanDiscriminator(BigGanConfig.Mnist32, initialize: false).ParameterCount, Is.EqualTo(Mnist32D));
     }
 
     /// <summary>The ImageNet layout (ch 96, dim_z 120, shared 128, hierarchical) at each resolution; counts from the same script.</summary>
