@@ -2,6 +2,7 @@ using RawGan.Engine;
 using RawGan.Engine.IO;
 using RawGan.Model.BigGan;
 using RawGan.Model.Training;
+using RawGan.Tests.IO;
 
 namespace RawGan.Tests.Training;
 
@@ -31,93 +32,66 @@ public class TrainingSessionTests
         LogEvery = 1, SampleEvery = 2, CheckpointEvery = 2, KeepCheckpoints = 2, SamplesPerClass = 2,
     };
 
-    private static string TempDir() => Directory.CreateTempSubdirectory("rawgan-session-").FullName;
-
     [Test]
     [Category("Slow")]
     public void StoppingAndResumingGivesTheSameCheckpointAsOneRun()
     {
-        string a = TempDir(), b = TempDir();
-        try
-        {
-            var straight = TrainingSession.Run(RunFolder.Open(a), Config(4), Device.Cpu, null, new Quiet(), CancellationToken.None);
-            Assert.That(straight.Outcome, Is.EqualTo(TrainingOutcome.Completed));
+        using var a = new TempFolder();
+        using var b = new TempFolder();
+        var straight = TrainingSession.Run(RunFolder.Open(a.Path), Config(4), Device.Cpu, null, new Quiet(), CancellationToken.None);
+        Assert.That(straight.Outcome, Is.EqualTo(TrainingOutcome.Completed));
 
-            var first = TrainingSession.Run(RunFolder.Open(b), Config(2), Device.Cpu, null, new Quiet(), CancellationToken.None);
-            var second = TrainingSession.Run(RunFolder.Open(b), Config(4), Device.Cpu, first.Checkpoint, new Quiet(), CancellationToken.None);
-            Assert.That(second.Step, Is.EqualTo(4));
+        var first = TrainingSession.Run(RunFolder.Open(b.Path), Config(2), Device.Cpu, null, new Quiet(), CancellationToken.None);
+        var second = TrainingSession.Run(RunFolder.Open(b.Path), Config(4), Device.Cpu, first.Checkpoint, new Quiet(), CancellationToken.None);
+        Assert.That(second.Step, Is.EqualTo(4));
 
-            using var x = SafeTensors.Load(straight.Checkpoint!);
-            using var y = SafeTensors.Load(second.Checkpoint!);
-            Assert.That(y.Keys.Order(), Is.EqualTo(x.Keys.Order()));
-            foreach (var name in x.Keys)
-                Assert.That(y[name].ToArray<float>(), Is.EqualTo(x[name].ToArray<float>()), $"{name} differs after stop and resume");
-        }
-        finally
-        {
-            Directory.Delete(a, true);
-            Directory.Delete(b, true);
-        }
+        using var x = SafeTensors.Load(straight.Checkpoint!);
+        using var y = SafeTensors.Load(second.Checkpoint!);
+        Assert.That(y.Keys.Order(), Is.EqualTo(x.Keys.Order()));
+        foreach (var name in x.Keys)
+            Assert.That(y[name].ToArray<float>(), Is.EqualTo(x[name].ToArray<float>()), $"{name} differs after stop and resume");
     }
 
     [Test]
     public void ARunWritesItsConfigLogsSamplesAndKeepsTheNewestCheckpoints()
     {
-        string dir = TempDir();
-        try
-        {
-            var run = RunFolder.Open(dir);
-            var observer = new Quiet();
-            var result = TrainingSession.Run(run, Config(6), Device.Cpu, null, observer, CancellationToken.None);
-            Assert.That(result.Outcome, Is.EqualTo(TrainingOutcome.Completed));
-            Assert.That(observer.Entries.Select(e => e.Step), Is.EqualTo(new long[] { 1, 2, 3, 4, 5, 6 }));
-            Assert.That(observer.Entries.All(e => double.IsFinite(e.GLoss) && double.IsFinite(e.DLossReal)), Is.True);
-            Assert.That(RunConfig.FromJson(File.ReadAllText(run.ConfigPath), run.ConfigPath), Is.Not.Null);
-            Assert.That(File.ReadAllLines(Path.Combine(dir, "log.csv")), Has.Length.EqualTo(7));
-            Assert.That(File.ReadAllLines(Path.Combine(dir, "log.jsonl")), Has.Length.EqualTo(6));
-            Assert.That(run.Checkpoints().Select(Path.GetFileName), Is.EqualTo(new[] { "step_00000004.safetensors", "step_00000006.safetensors" }));
-            Assert.That(Directory.GetFiles(run.SamplesFolder, "*.png"), Has.Length.EqualTo(3));
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        using var folder = new TempFolder();
+        string dir = folder.Path;
+        var run = RunFolder.Open(dir);
+        var observer = new Quiet();
+        var result = TrainingSession.Run(run, Config(6), Device.Cpu, null, observer, CancellationToken.None);
+        Assert.That(result.Outcome, Is.EqualTo(TrainingOutcome.Completed));
+        Assert.That(observer.Entries.Select(e => e.Step), Is.EqualTo(new long[] { 1, 2, 3, 4, 5, 6 }));
+        Assert.That(observer.Entries.All(e => double.IsFinite(e.GLoss) && double.IsFinite(e.DLossReal)), Is.True);
+        Assert.That(RunConfig.FromJson(File.ReadAllText(run.ConfigPath), run.ConfigPath), Is.Not.Null);
+        Assert.That(File.ReadAllLines(Path.Combine(dir, "log.csv")), Has.Length.EqualTo(7));
+        Assert.That(File.ReadAllLines(Path.Combine(dir, "log.jsonl")), Has.Length.EqualTo(6));
+        Assert.That(run.Checkpoints().Select(Path.GetFileName), Is.EqualTo(new[] { "step_00000004.safetensors", "step_00000006.safetensors" }));
+        Assert.That(Directory.GetFiles(run.SamplesFolder, "*.png"), Has.Length.EqualTo(3));
     }
 
     [Test]
     public void AStopRequestWritesACheckpointAndEndsTheRun()
     {
-        string dir = TempDir();
-        try
-        {
-            using var stop = new CancellationTokenSource();
-            var run = RunFolder.Open(dir);
-            // Ctrl-C arrives during step 3 (checkpoints are due at 2, 4, 6): the run ends after it with its own checkpoint.
-            var result = TrainingSession.Run(run, Config(6), Device.Cpu, null, new Quiet(e => { if (e.Step == 3) stop.Cancel(); }), stop.Token);
-            Assert.That(result.Outcome, Is.EqualTo(TrainingOutcome.Stopped));
-            Assert.That(result.Step, Is.EqualTo(3));
-            Assert.That(result.Checkpoint, Is.EqualTo(run.CheckpointPath(3)));
-            Assert.That(File.Exists(result.Checkpoint), Is.True);
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        using var folder = new TempFolder();
+        string dir = folder.Path;
+        using var stop = new CancellationTokenSource();
+        var run = RunFolder.Open(dir);
+        // Ctrl-C arrives during step 3 (checkpoints are due at 2, 4, 6): the run ends after it with its own checkpoint.
+        var result = TrainingSession.Run(run, Config(6), Device.Cpu, null, new Quiet(e => { if (e.Step == 3) stop.Cancel(); }), stop.Token);
+        Assert.That(result.Outcome, Is.EqualTo(TrainingOutcome.Stopped));
+        Assert.That(result.Step, Is.EqualTo(3));
+        Assert.That(result.Checkpoint, Is.EqualTo(run.CheckpointPath(3)));
+        Assert.That(File.Exists(result.Checkpoint), Is.True);
     }
 
     [Test]
     public void DataThatDoesNotFitTheModelIsRejectedWithTheFix()
     {
-        string dir = TempDir();
-        try
-        {
-            var config = Config(2) with { Model = Config(2).Model with { NumClasses = 7 }, Data = "cifar10", DataPath = dir };
-            Assert.That(() => TrainingSession.Run(RunFolder.Open(dir), config, Device.Cpu, null, new Quiet(), CancellationToken.None),
-                        Throws.Exception.With.Message.Contains("data_batch_1.bin").Or.Message.Contains("CIFAR"));
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        using var folder = new TempFolder();
+        string dir = folder.Path;
+        var config = Config(2) with { Model = Config(2).Model with { NumClasses = 7 }, Data = "cifar10", DataPath = dir };
+        Assert.That(() => TrainingSession.Run(RunFolder.Open(dir), config, Device.Cpu, null, new Quiet(), CancellationToken.None),
+                    Throws.Exception.With.Message.Contains("data_batch_1.bin").Or.Message.Contains("CIFAR"));
     }
 }
