@@ -33,11 +33,13 @@ public static partial class Ops
         return MulScalar(Sum(Mul(off, off)), 0.5);
     }
 
+    // 1 − I built on the tensor's device (no host array and upload on every training step): a ones-filled
+    // matrix whose diagonal, read with stride n + 1, is overwritten by zeros.
     private static Tensor OffDiagonalMask(Tensor like, int n)
     {
-        var mask = new double[n * n];
-        Array.Fill(mask, 1.0);
-        for (int i = 0; i < n; i++) mask[i * n + i] = 0;
-        return ToDType(Tensor.FromArray(mask, new Shape(n, n), like.Device), like.DType);
+        var mask = Tensor.Ones(new Shape(n, n), like.DType, like.Device);
+        var zeros = Tensor.Zeros(new Shape(n), like.DType, like.Device);
+        mask.Backend.StridedCopy(zeros.Storage, 0, [1], mask.Storage, 0, [n + 1], [n]);
+        return mask;
     }
 }

@@ -149,6 +149,8 @@ public sealed class GanTrainer<TG, TD>
 
     private static void AddOrtho(Module m, double strength, Func<string, bool> exclude)
     {
+        // The terms are added into existing gradients in place; their temporaries go with this scope.
+        using var scope = new TensorScope();
         foreach (var (name, p) in m.NamedParameters())
         {
             if (p.Rank >= 2 && p.Grad is not null && !exclude(name)) Ops.AddOrthogonalRegularization(p, strength);
