@@ -7,24 +7,9 @@ namespace RawGan.Tests.GradCheck;
 [Category("GradCheck")]
 public class ElementwiseGradCheckTests
 {
-    /// <summary>Operand shapes: equal, per-channel, per-sample, rank-extending, both sides broadcast, batch 1, odd sizes.</summary>
-    private static readonly (int[] A, int[] B)[] BroadcastPairs =
-    [
-        ([2, 3, 4, 5], [2, 3, 4, 5]),
-        ([2, 3, 4, 5], [1, 3, 1, 1]),
-        ([1, 3, 1, 1], [2, 3, 3, 5]),
-        ([3, 2, 3, 3], [3, 1, 1, 1]),
-        ([2, 3, 5], [5]),
-        ([7], [2, 3, 7]),
-        ([2, 1, 4], [3, 1]),
-        ([1, 1, 3, 3], [1, 1, 1, 1]),
-        ([5, 1], [1, 3]),
-        ([3, 4], []),
-    ];
-
     private static IEnumerable<TestCaseData> BinaryCases() =>
         from op in new[] { BinaryOp.Add, BinaryOp.Sub, BinaryOp.Mul, BinaryOp.Div }
-        from pair in BroadcastPairs
+        from pair in BroadcastShapes.Pairs
         select new TestCaseData(op, pair.A, pair.B).SetArgDisplayNames(op.ToString(), new Shape(pair.A).ToString(), new Shape(pair.B).ToString());
 
     [TestCaseSource(nameof(BinaryCases))]

@@ -7,24 +7,10 @@ namespace RawGan.Tests.Ops;
 /// <summary>Elementwise ops against nested-loop references, float32 and float64.</summary>
 public class ElementwiseReferenceTests
 {
-    private static readonly (int[] A, int[] B)[] BroadcastPairs =
-    [
-        ([2, 3, 4, 5], [2, 3, 4, 5]),
-        ([2, 3, 4, 5], [1, 3, 1, 1]),
-        ([1, 3, 1, 1], [2, 3, 3, 5]),
-        ([3, 2, 3, 3], [3, 1, 1, 1]),
-        ([2, 3, 5], [5]),
-        ([7], [2, 3, 7]),
-        ([2, 1, 4], [3, 1]),
-        ([5, 1], [1, 3]),
-        ([3, 4], []),
-        ([2, 1, 3, 1], [1, 4, 1, 5]),
-    ];
-
     private static IEnumerable<TestCaseData> BinaryCases() =>
         from dtype in new[] { DType.Float32, DType.Float64 }
         from op in new[] { BinaryOp.Add, BinaryOp.Sub, BinaryOp.Mul, BinaryOp.Div }
-        from pair in BroadcastPairs
+        from pair in BroadcastShapes.Pairs
         select new TestCaseData(dtype, op, pair.A, pair.B).SetArgDisplayNames(dtype.ToString(), op.ToString(), new Shape(pair.A).ToString(), new Shape(pair.B).ToString());
 
     [TestCaseSource(nameof(BinaryCases))]
