@@ -130,6 +130,140 @@ __device__ void bn_backward(const T* __restrict__ x, const T* __restrict__ dy, c
   }
 }
 
+// ---- conditional batch norm fused with ReLU -----------------------------------------------------
+// BigGAN's G blocks compute relu(x̂·(1 + gain[i, ch]) + bias[i, ch]) with per-sample gain and bias (n, c).
+// x is n·c planes of `spatial` elements; plane p = i·c + ch also indexes gain and bias. CPU reference:
+// src/Engine/Backends/Cpu/CpuConditionalBatchNorm.cs.
+
+// Walks the elements of x viewed as (planes, spatial) by a grid stride, tracking the plane and its channel
+// with carries (as bn_forward does) so that the loop has no division.
+struct PlaneWalk {
+  i64 i, step;
+  int k, plane, ch, stepK, stepPlane, stepCh, spatial, c;
+
+  __device__ PlaneWalk(int c_, int spatial_) : spatial(spatial_), c(c_) {
+    i = (i64)blockIdx.x * blockDim.x + threadIdx.x;
+    step = (i64)blockDim.x * gridDim.x;
+    k = (int)(i % spatial);
+    i64 p = i / spatial;
+    plane = (int)p;  // planes = n·c < 2^31 (host check)
+    ch = (int)(p % c);
+    stepK = (int)(step % spatial);
+    i64 sp = step / spatial;
+    stepPlane = (int)sp;
+    stepCh = (int)(sp % c);
+  }
+  __device__ void next() {
+    i += step;
+    k += stepK;
+    plane += stepPlane;
+    ch += stepCh;  // now at most 2c − 2
+    if (k >= spatial) {
+      k -= spatial;
+      plane++;
+      ch++;
+    }
+    if (ch >= c) ch -= c;
+  }
+};
+
+// Per plane (n·c threads in all): scale = (1 + gain)/sqrt(var + eps), shift = bias − mean·scale, in double.
+template <typename T>
+__device__ void cbn_relu_scale_shift(const T* __restrict__ mean, const T* __restrict__ variance, const T* __restrict__ gain,
+                                     const T* __restrict__ bias, double eps, T* __restrict__ scale, T* __restrict__ shift, int n, int c) {
+  RG_FOR(p, (i64)n * c) {
+    int ch = (int)(p % c);
+    double sc = (1.0 + (double)gain[p]) / sqrt((double)variance[ch] + eps);
+    scale[p] = (T)sc;
+    shift[p] = (T)((double)bias[p] - (double)mean[ch] * sc);
+  }
+}
+
+// y = max(0, x·scale[plane] + shift[plane]) over all n·c·spatial elements.
+template <typename T>
+__device__ void cbn_relu_forward(const T* __restrict__ x, const T* __restrict__ scale, const T* __restrict__ shift,
+                                 T* __restrict__ y, i64 total, int c, int spatial) {
+  for (PlaneWalk e(c, spatial); e.i < total; e.next()) {
+    T v = x[e.i] * scale[e.plane] + shift[e.plane];
+    y[e.i] = v > (T)0 ? v : (T)0;
+  }
+}
+
+// One block per plane (grid = n·c). With dz = dy·[y > 0] and x̂ = (x − μ)·invstd: dbias = Σdz and
+// dgain = Σdz·x̂ over the plane, also kept in double for the channel sums of the dx pass.
+template <typename T>
+__device__ void cbn_relu_plane_sums(const T* __restrict__ x, const T* __restrict__ y, const T* __restrict__ dy,
+                                    const T* __restrict__ mean, const T* __restrict__ variance, double eps, T* __restrict__ dgain,
+                                    T* __restrict__ dbias, double* __restrict__ sumDz, double* __restrict__ sumDzXhat, int c, int spatial) {
+  __shared__ double shared[32];
+  int p = blockIdx.x, ch = p % c;
+  double mu = (double)mean[ch];
+  double invStd = 1.0 / sqrt((double)variance[ch] + eps);
+  const T* xp = x + (i64)p * spatial;
+  const T* yp = y + (i64)p * spatial;
+  const T* dyp = dy + (i64)p * spatial;
+  double s = 0, sx = 0;
+  for (int k = threadIdx.x; k < spatial; k += blockDim.x) {
+    if (yp[k] > (T)0) {
+      double d = (double)dyp[k];
+      s += d;
+      sx += d * ((double)xp[k] - mu);
+    }
+  }
+  s = block_sum(s, shared);
+  sx = block_sum(sx, shared) * invStd;
+  if (threadIdx.x == 0) {
+    sumDz[p] = s;
+    sumDzXhat[p] = sx;
+    dbias[p] = (T)s;
+    dgain[p] = (T)sx;
+  }
+}
+
+// One thread per channel. With g' = 1 + gain, dx̂ = g'·dz, M = n·spatial, Σdx̂ = Σ_i g'·sumDz and
+// Σdx̂·x̂ = Σ_i g'·sumDzXhat, the input gradient is
+//   dx = invstd·(g'·dz − Σdx̂/M − x̂·Σ(dx̂·x̂)/M) = a·dz − b − (x − μ)·q      (batch statistics),
+//   dx = invstd·g'·dz  (b = q = 0)                                          (fixed statistics),
+// with per-plane a = invstd·g', b = invstd·Σdx̂/M, q = invstd²·Σ(dx̂·x̂)/M computed here in double.
+template <typename T>
+__device__ void cbn_relu_dx_coefficients(const T* __restrict__ variance, const T* __restrict__ gain, const double* __restrict__ sumDz,
+                                         const double* __restrict__ sumDzXhat, double eps, int batchStatistics, T* __restrict__ a,
+                                         T* __restrict__ b, T* __restrict__ q, int n, int c, int spatial) {
+  RG_FOR(chl, c) {
+    int ch = (int)chl;
+    double invStd = 1.0 / sqrt((double)variance[ch] + eps);
+    double md = 0, mdx = 0;
+    if (batchStatistics) {
+      for (int i = 0; i < n; i++) {
+        i64 p = (i64)i * c + ch;
+        double g = 1.0 + (double)gain[p];
+        md += g * sumDz[p];
+        mdx += g * sumDzXhat[p];
+      }
+      double count = (double)n * spatial;
+      md /= count;
+      mdx /= count;
+    }
+    for (int i = 0; i < n; i++) {
+      i64 p = (i64)i * c + ch;
+      a[p] = (T)(invStd * (1.0 + (double)gain[p]));
+      b[p] = (T)(invStd * md);
+      q[p] = (T)(invStd * invStd * mdx);
+    }
+  }
+}
+
+// dx = a·dz − b − (x − μ)·q per element with the per-plane coefficients above; dz = dy·[y > 0].
+template <typename T>
+__device__ void cbn_relu_backward(const T* __restrict__ x, const T* __restrict__ y, const T* __restrict__ dy,
+                                  const T* __restrict__ mean, const T* __restrict__ a, const T* __restrict__ b,
+                                  const T* __restrict__ q, T* __restrict__ dx, i64 total, int c, int spatial) {
+  for (PlaneWalk e(c, spatial); e.i < total; e.next()) {
+    T dz = y[e.i] > (T)0 ? dy[e.i] : (T)0;
+    dx[e.i] = a[e.plane] * dz - b[e.plane] - (x[e.i] - mean[e.ch]) * q[e.plane];
+  }
+}
+
 #define RG_BATCHNORM(T, S)                                                                                          \
   extern "C" __global__ void bn_stats_##S(const T* x, T* mean, T* variance, int n, int c, int spatial) {            \
     bn_stats<T>(x, mean, variance, n, c, spatial);                                                                  \
@@ -146,6 +280,28 @@ __device__ void bn_backward(const T* __restrict__ x, const T* __restrict__ dy, c
                                              const T* gamma, double eps, int batchStatistics, T* dx, T* dgamma,     \
                                              T* dbeta, int n, int c, int spatial) {                                 \
     bn_backward<T>(x, dy, mean, variance, gamma, eps, batchStatistics, dx, dgamma, dbeta, n, c, spatial);           \
+  }                                                                                                                 \
+  extern "C" __global__ void cbn_relu_scale_shift_##S(const T* mean, const T* variance, const T* gain,              \
+                                                      const T* bias, double eps, T* scale, T* shift, int n, int c) {\
+    cbn_relu_scale_shift<T>(mean, variance, gain, bias, eps, scale, shift, n, c);                                   \
+  }                                                                                                                 \
+  extern "C" __global__ void cbn_relu_forward_##S(const T* x, const T* scale, const T* shift, T* y, i64 total,      \
+                                                  int c, int spatial) {                                             \
+    cbn_relu_forward<T>(x, scale, shift, y, total, c, spatial);                                                     \
+  }                                                                                                                 \
+  extern "C" __global__ void cbn_relu_plane_sums_##S(const T* x, const T* y, const T* dy, const T* mean,            \
+                                                     const T* variance, double eps, T* dgain, T* dbias,             \
+                                                     double* sumDz, double* sumDzXhat, int c, int spatial) {        \
+    cbn_relu_plane_sums<T>(x, y, dy, mean, variance, eps, dgain, dbias, sumDz, sumDzXhat, c, spatial);              \
+  }                                                                                                                 \
+  extern "C" __global__ void cbn_relu_dx_coefficients_##S(const T* variance, const T* gain, const double* sumDz,    \
+                                                          const double* sumDzXhat, double eps, int batchStatistics, \
+                                                          T* a, T* b, T* q, int n, int c, int spatial) {            \
+    cbn_relu_dx_coefficients<T>(variance, gain, sumDz, sumDzXhat, eps, batchStatistics, a, b, q, n, c, spatial);    \
+  }                                                                                                                 \
+  extern "C" __global__ void cbn_relu_backward_##S(const T* x, const T* y, const T* dy, const T* mean, const T* a,  \
+                                                   const T* b, const T* q, T* dx, i64 total, int c, int spatial) {  \
+    cbn_relu_backward<T>(x, y, dy, mean, a, b, q, dx, total, c, spatial);                                           \
   }
 
 RG_BATCHNORM(float, f32)

@@ -163,6 +163,21 @@ public interface IBackend
     void BatchNormBackward(Storage x, Storage dy, Storage mean, Storage variance, Storage? gamma, double eps,
                            bool batchStatistics, Storage dx, Storage? dgamma, Storage? dbeta, int n, int c, int spatial);
 
+    /// <summary>
+    /// Conditional batch norm fused with the ReLU after it: y = max(0, (x − mean[c])/sqrt(var[c] + eps)·(1 +
+    /// gain[i, c]) + bias[i, c]) for x viewed as (n, c, spatial), with gain and bias (n, c) per sample.
+    /// </summary>
+    void ConditionalBatchNormReluForward(Storage x, Storage mean, Storage variance, Storage gain, Storage bias, double eps,
+                                         Storage y, int n, int c, int spatial);
+
+    /// <summary>
+    /// Backward of <see cref="ConditionalBatchNormReluForward"/> given its output y (the ReLU mask is y &gt; 0).
+    /// With <paramref name="batchStatistics"/> the mean and variance are functions of x (training); otherwise
+    /// constants (eval). dx, dgain and dbias (n, c) are overwritten.
+    /// </summary>
+    void ConditionalBatchNormReluBackward(Storage x, Storage y, Storage dy, Storage mean, Storage variance, Storage gain, double eps,
+                                          bool batchStatistics, Storage dx, Storage dgain, Storage dbias, int n, int c, int spatial);
+
     // ---- embedding ---------------------------------------------------------------------------
 
     /// <summary>y (count, dim) = weight[indices]; indices are Int32 in [0, rows).</summary>

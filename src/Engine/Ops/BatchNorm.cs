@@ -20,29 +20,7 @@ public static partial class Ops
         {
             if (t is not null && t.Numel != c) throw new ArgumentException($"BatchNorm: {nm} has {t.Numel} elements, x has {c} channels.");
         }
-        if (!training && (runningMean is null || runningVar is null))
-            throw new ArgumentException("BatchNorm in eval mode needs running statistics.");
-
-        Tensor mean, variance;
-        if (training)
-        {
-            long count = (long)n * spatial;
-            if (count < 2) throw new ArgumentException($"BatchNorm in training needs more than one value per channel, got {x.Shape}.");
-            mean = Empty(x, new Shape(c));
-            variance = Empty(x, new Shape(c));
-            x.Backend.BatchNormStatistics(x.Storage, n, c, spatial, mean.Storage, variance.Storage);
-            if (runningMean is not null && runningVar is not null)
-            {
-                x.Backend.Axpby(momentum, mean.Storage, 1 - momentum, runningMean.Storage, c);
-                x.Backend.Axpby(momentum * count / (count - 1.0), variance.Storage, 1 - momentum, runningVar.Storage, c);
-            }
-        }
-        else
-        {
-            // Copies: the buffers may be updated by a training step before this graph's backward runs.
-            mean = runningMean!.Clone();
-            variance = runningVar!.Clone();
-        }
+        var (mean, variance) = NormalizingStatistics(nameof(BatchNorm), x, runningMean, runningVar, training, momentum, n, c, spatial);
 
         var y = Empty(x, x.Shape);
         x.Backend.BatchNormForward(x.Storage, mean.Storage, variance.Storage, gamma?.Storage, beta?.Storage, eps, y.Storage, n, c, spatial);
@@ -61,5 +39,31 @@ public static partial class Ops
             if (beta is not null) grads.Add(dbeta);
             return [.. grads];
         });
+    }
+
+    /// <summary>
+    /// The mean and biased variance x is normalised with: in training the batch's (updating the running
+    /// statistics, when given, with the unbiased variance), in eval copies of the running statistics.
+    /// </summary>
+    private static (Tensor Mean, Tensor Variance) NormalizingStatistics(string op, Tensor x, Tensor? runningMean, Tensor? runningVar,
+                                                                        bool training, double momentum, int n, int c, int spatial)
+    {
+        if (!training)
+        {
+            if (runningMean is null || runningVar is null) throw new ArgumentException($"{op} in eval mode needs running statistics.");
+            // Copies: the buffers may be updated by a training step before this graph's backward runs.
+            return (runningMean.Clone(), runningVar.Clone());
+        }
+        long count = (long)n * spatial;
+        if (count < 2) throw new ArgumentException($"{op} in training needs more than one value per channel, got {x.Shape}.");
+        var mean = Empty(x, new Shape(c));
+        var variance = Empty(x, new Shape(c));
+        x.Backend.BatchNormStatistics(x.Storage, n, c, spatial, mean.Storage, variance.Storage);
+        if (runningMean is not null && runningVar is not null)
+        {
+            x.Backend.Axpby(momentum, mean.Storage, 1 - momentum, runningMean.Storage, c);
+            x.Backend.Axpby(momentum * count / (count - 1.0), variance.Storage, 1 - momentum, runningVar.Storage, c);
+        }
+        return (mean, variance);
     }
 }

@@ -49,12 +49,26 @@ public sealed class ConditionalBatchNorm : Module
     {
         int n = x.Shape[0], ch = x.Shape[1];
         var normalized = Ops.BatchNorm(x, StoredMean, StoredVar, null, null, Training, 0.1, _eps);
-        Tensor gain, bias;
-        if (_gainLinear is not null) (gain, bias) = (_gainLinear.Forward(condition), _biasLinear!.Forward(condition));
-        else (gain, bias) = (_gainTable!.Forward(condition), _biasTable!.Forward(condition));
+        var (gain, bias) = GainAndBias(condition);
         var scale = Ops.AddScalar(Ops.Reshape(gain, n, ch, 1, 1), 1.0);
         return Ops.Add(Ops.Mul(normalized, scale), Ops.Reshape(bias, n, ch, 1, 1));
     }
+
+    /// <summary>
+    /// <c>relu(Forward(x, condition))</c> as one fused op (<see cref="Ops.ConditionalBatchNormRelu"/>): the same
+    /// values, gradients and running-statistics update, without the intermediate tensors.
+    /// </summary>
+    public Tensor ForwardRelu(Tensor x, Tensor condition)
+    {
+        var (gain, bias) = GainAndBias(condition);
+        return Ops.ConditionalBatchNormRelu(x, StoredMean, StoredVar, gain, bias, Training, 0.1, _eps);
+    }
+
+    // The per-sample gain and bias (N, C) for the condition.
+    private (Tensor Gain, Tensor Bias) GainAndBias(Tensor condition) =>
+        _gainLinear is not null
+            ? (_gainLinear.Forward(condition), _biasLinear!.Forward(condition))
+            : (_gainTable!.Forward(condition), _biasTable!.Forward(condition));
 }
 
 /// <summary>

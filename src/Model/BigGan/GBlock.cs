@@ -39,9 +39,9 @@ public sealed class GBlock : Module
     /// <summary>x (N, in, H, W) and the conditioning (see <see cref="ConditionalBatchNorm.Forward"/>) → (N, out, 2H, 2W).</summary>
     public Tensor Forward(Tensor x, Tensor condition)
     {
-        var h = Ops.Upsample2x(Ops.Relu(Bn1.Forward(x, condition)));
+        var h = Ops.Upsample2x(Bn1.ForwardRelu(x, condition));
         h = Conv1.Forward(h);
-        h = Conv2.Forward(Ops.Relu(Bn2.Forward(h, condition)));
+        h = Conv2.Forward(Bn2.ForwardRelu(h, condition));
         return Ops.Add(h, ConvShortcut.Forward(Ops.Upsample2x(x)));
     }
 }
