@@ -5,9 +5,19 @@ namespace RawGan.Kernels.Cuda;
 
 // Convolution as im2col/col2im (kernels-cu/conv.cu) around cuBLAS GEMMs, one chunk of images at a time so that
 // the column buffer stays bounded. A 1x1, stride-1, unpadded convolution needs no column buffer: each image
-// x_n is already the (C, H·W) column matrix.
+// x_n is already the (C, H·W) column matrix. With ConvAlgorithm.ImplicitGemm, the implicit-GEMM kernels
+// (CudaConvImplicitGemm.cs) take every convolution they can index.
 public sealed partial class CudaBackend
 {
+    /// <summary>
+    /// The convolution algorithm: im2col + cuBLAS (the default), or the implicit-GEMM kernels. Starts as the
+    /// RAWGAN_CONV_ALGO environment variable says (<see cref="ConvAlgorithmSetting"/>); benchmarks and tests set it
+    /// to compare both.
+    /// </summary>
+    public ConvAlgorithm ConvAlgorithm { get; set; } = ConvAlgorithmSetting.Default;
+
+    private bool UseImplicitGemm(in Conv2dGeometry g) => ConvAlgorithm == ConvAlgorithm.ImplicitGemm && ImplicitGemmFits(g);
+
     /// <summary>
     /// Most elements a chunk's temporaries (column buffer, and for the weight pass the regrouped dy) may hold:
     /// 32 Mi elements, 128 MB in float32. Tests lower it to exercise chunking on small shapes.
@@ -17,6 +27,11 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public void Conv2dForward(Storage x, Storage w, Storage y, in Conv2dGeometry g)
     {
+        if (UseImplicitGemm(g))
+        {
+            ImplicitGemmForward(x, w, y, g);
+            return;
+        }
         var (crs, ohw, xImage, yImage, colImage) = Sizes(g);
         if (IsPointwise(g))
         {
@@ -38,6 +53,11 @@ public sealed partial class CudaBackend
     /// <inheritdoc/>
     public void Conv2dBackwardData(Storage dy, Storage w, Storage dx, in Conv2dGeometry g)
     {
+        if (UseImplicitGemm(g))
+        {
+            ImplicitGemmBackwardData(dy, w, dx, g);
+            return;
+        }
         var (crs, ohw, xImage, yImage, colImage) = Sizes(g);
         if (IsPointwise(g))
         {
@@ -64,6 +84,11 @@ public sealed partial class CudaBackend
         if (g.N == 0)
         {
             Fill(dw, 0); // an empty sum
+            return;
+        }
+        if (UseImplicitGemm(g))
+        {
+            ImplicitGemmBackwardWeight(x, dy, dw, g);
             return;
         }
         // dW = Σ_n dy_n · col_nᵀ. Per-image products would have an inner dimension of only OH·OW (16 at 4x4),

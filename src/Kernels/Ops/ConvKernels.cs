@@ -3,7 +3,7 @@ using static RawGan.Kernels.Cuda.PtxParam;
 
 namespace RawGan.Kernels.Ops;
 
-/// <summary>Launch signatures of kernels-cu/conv.cu.</summary>
+/// <summary>Launch signatures of kernels-cu/conv.cu and kernels-cu/conv_igemm.cu.</summary>
 internal static class ConvKernels
 {
     private const string M = "conv";
@@ -13,4 +13,21 @@ internal static class ConvKernels
 
     // conv2d_col2im_T(col, dx, images, C, H, W, R, S, OH, OW, sh, sw, ph, pw)
     public static readonly KernelPair Col2Im = KernelPair.Of(M, "conv2d_col2im", _ => [U64, U64, U32, U32, U32, U32, U32, U32, U32, U32, U32, U32, U32, U32]);
+
+    private const string Igemm = "conv_igemm";
+
+    // The 13 shape parameters every implicit-GEMM kernel takes: N, C, H, W, K, R, S, OH, OW, sh, sw, ph, pw.
+    private static readonly PtxParam[] Shape = [.. Enumerable.Repeat(U32, 13)];
+
+    // conv2d_igemm_forward_T(x, w, y, shape…): one block per 64x64 tile of y (K × N·OH·OW)
+    public static readonly KernelPair ImplicitForward = KernelPair.Of(Igemm, "conv2d_igemm_forward", _ => [U64, U64, U64, .. Shape]);
+
+    // conv2d_igemm_backward_data_T(dy, w, dx, shape…): one block per 64x64 tile of dx (C × N·H·W)
+    public static readonly KernelPair ImplicitBackwardData = KernelPair.Of(Igemm, "conv2d_igemm_backward_data", _ => [U64, U64, U64, .. Shape]);
+
+    // conv2d_igemm_backward_weight_T(x, dy, partial, shape…, kPerSplit): one block per 64x64 tile of dw (K × C·R·S) and split
+    public static readonly KernelPair ImplicitBackwardWeight = KernelPair.Of(Igemm, "conv2d_igemm_backward_weight", _ => [U64, U64, U64, .. Shape, U32]);
+
+    // conv2d_igemm_sum_splits_T(partial, dw, count, splits)
+    public static readonly KernelPair SumSplits = KernelPair.Of(Igemm, "conv2d_igemm_sum_splits", _ => [U64, U64, U32, U32]);
 }

@@ -20,13 +20,50 @@ public class ConvCudaTests : CudaTestBase
         [3, 3, 6, 7, 4, 4, 2, 2, 0],     // uneven kernel, no padding
         [2, 2, 17, 19, 3, 5, 5, 3, 2],   // 5x5, stride 3: taps that skip output rows and columns
         [1, 37, 33, 35, 3, 3, 3, 1, 1],  // more elements than one block-stride pass
+        [2, 70, 9, 9, 67, 3, 3, 1, 1],   // channels past one 64-wide implicit-GEMM tile, not multiples of it
+        [4, 33, 4, 4, 130, 1, 1, 1, 0],  // BigGAN's 4x4 1x1 shortcut shape, output channels over three tiles
+        [8, 64, 16, 16, 64, 3, 3, 1, 1], // a BigGAN body convolution: long inner dimension, split weight gradient
     ];
 
     [Test]
-    public void ForwardAndBothGradientsMatchTheCpu([ValueSource(nameof(DTypes))] DType dtype, [Range(0, 7)] int which)
+    public void ForwardAndBothGradientsMatchTheCpu([ValueSource(nameof(DTypes))] DType dtype, [Range(0, 10)] int which,
+                                                  [Values] ConvAlgorithm algorithm)
     {
         var rng = Seeded(out _);
-        CompareWithCpu(Geometries[which], dtype, rng);
+        var backend = (CudaBackend)Gpu.Backend;
+        var saved = backend.ConvAlgorithm;
+        try
+        {
+            backend.ConvAlgorithm = algorithm;
+            CompareWithCpu(Geometries[which], dtype, rng);
+        }
+        finally
+        {
+            backend.ConvAlgorithm = saved;
+        }
+    }
+
+    [Test]
+    public void ImplicitGemmSplitsTheWeightGradientWithinTheBudget([ValueSource(nameof(DTypes))] DType dtype)
+    {
+        // A budget of one weight-sized partial product allows no split; a large one allows many. Both must agree.
+        var rng = Seeded(out _);
+        var backend = (CudaBackend)Gpu.Backend;
+        var (savedAlgorithm, savedBudget) = (backend.ConvAlgorithm, backend.ConvChunkElements);
+        try
+        {
+            backend.ConvAlgorithm = ConvAlgorithm.ImplicitGemm;
+            var p = Geometries[10];
+            foreach (long budget in new long[] { (long)p[4] * p[1] * p[5] * p[6], 1L << 30 })
+            {
+                backend.ConvChunkElements = budget;
+                CompareWithCpu(p, dtype, rng);
+            }
+        }
+        finally
+        {
+            (backend.ConvAlgorithm, backend.ConvChunkElements) = (savedAlgorithm, savedBudget);
+        }
     }
 
     [Test]
@@ -35,9 +72,10 @@ public class ConvCudaTests : CudaTestBase
         // A budget of one image (or less) per chunk, and one of two images with an odd batch (a short last chunk).
         var rng = Seeded(out _);
         var backend = (CudaBackend)Gpu.Backend;
-        long saved = backend.ConvChunkElements;
+        var (savedAlgorithm, saved) = (backend.ConvAlgorithm, backend.ConvChunkElements);
         try
         {
+            backend.ConvAlgorithm = ConvAlgorithm.Im2colGemm; // the chunked path, whatever RAWGAN_CONV_ALGO says
             foreach (long budget in new long[] { 1, 2L * ColumnElements(Geometries[which]) })
             {
                 backend.ConvChunkElements = budget;
@@ -48,7 +86,7 @@ public class ConvCudaTests : CudaTestBase
         }
         finally
         {
-            backend.ConvChunkElements = saved;
+            (backend.ConvAlgorithm, backend.ConvChunkElements) = (savedAlgorithm, saved);
         }
     }
 
