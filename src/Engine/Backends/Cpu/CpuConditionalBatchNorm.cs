@@ -51,8 +51,9 @@ internal sealed partial class CpuBackend
     // With dz = dy·[y > 0], x̂ = (x − μ)·invstd and g' = 1 + gain, per plane: dbias = Σdz, dgain = Σdz·x̂. The
     // normalised input's gradient is dx̂ = g'·dz, so the channel sums batch statistics need are
     // Σdx̂ = Σ_i g'·dbias and Σdx̂·x̂ = Σ_i g'·dgain over the channel's planes, and
-    // dx = invstd·(dx̂ − Σdx̂/M − x̂·Σ(dx̂·x̂)/M) (batch statistics, M = n·spatial) or invstd·dx̂ (fixed ones).
-    // All sums and the per-element dx are in double, as in the plain batch norm's backward.
+    // dx = invstd·(dx̂ − Σdx̂/M − x̂·Σ(dx̂·x̂)/M) = a·dz − b − (x − μ)·q (batch statistics, M = n·spatial) or
+    // invstd·dx̂ (fixed ones). Planes are reduced vectorised in T (a plane is at most a feature map); the sums
+    // across planes and the coefficients a = invstd·g', b = invstd·Σdx̂/M, q = invstd²·Σ(dx̂·x̂)/M are in double.
     private static void ConditionalBatchNormReluBackward<T>(T[] x, T[] y, T[] dy, T[] mean, T[] variance, T[] gain, double eps,
                                                             bool batchStatistics, T[] dx, T[] dgain, T[] dbias, int n, int c, int spatial)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -66,21 +67,15 @@ internal sealed partial class CpuBackend
         var sumDzXhat = new double[planes];
         ParallelRanges(planes, grain, (p0, p1) =>
         {
+            var dz = new T[spatial];
+            var centred = new T[spatial];
             for (long p = p0; p < p1; p++)
             {
                 int ch = (int)(p % c);
-                double mu = double.CreateTruncating(mean[ch]), s = 0, sx = 0;
-                long b = p * spatial;
-                for (int k = 0; k < spatial; k++)
-                {
-                    if (y[b + k] <= T.Zero) continue;
-                    double d = double.CreateTruncating(dy[b + k]);
-                    s += d;
-                    sx += d * (double.CreateTruncating(x[b + k]) - mu);
-                }
-                sumDz[p] = s;
-                sumDzXhat[p] = sx * invStd[ch];
-                dbias[p] = T.CreateTruncating(s);
+                MaskAndCentre(Slice(x, p * spatial, spatial), Slice(y, p * spatial, spatial), Slice(dy, p * spatial, spatial), mean[ch], dz, centred);
+                sumDz[p] = double.CreateTruncating(TensorPrimitives.Sum<T>(dz));
+                sumDzXhat[p] = double.CreateTruncating(TensorPrimitives.Dot<T>(dz, centred)) * invStd[ch];
+                dbias[p] = T.CreateTruncating(sumDz[p]);
                 dgain[p] = T.CreateTruncating(sumDzXhat[p]);
             }
         });
@@ -102,19 +97,35 @@ internal sealed partial class CpuBackend
 
         ParallelRanges(planes, grain, (p0, p1) =>
         {
+            var dz = new T[spatial];
+            var centred = new T[spatial];
             for (long p = p0; p < p1; p++)
             {
                 int ch = (int)(p % c);
-                double mu = double.CreateTruncating(mean[ch]), inv = invStd[ch];
-                double g = 1.0 + double.CreateTruncating(gain[p]), md = meanDxhat[ch], mdx = meanDxhatXhat[ch];
-                long b = p * spatial;
-                for (int k = 0; k < spatial; k++)
-                {
-                    double dz = y[b + k] > T.Zero ? double.CreateTruncating(dy[b + k]) : 0.0;
-                    double xhat = (double.CreateTruncating(x[b + k]) - mu) * inv;
-                    dx[b + k] = T.CreateTruncating(inv * (g * dz - md - xhat * mdx));
-                }
+                double inv = invStd[ch], g = 1.0 + double.CreateTruncating(gain[p]);
+                T a = T.CreateTruncating(inv * g), b = T.CreateTruncating(inv * meanDxhat[ch]), q = T.CreateTruncating(inv * inv * meanDxhatXhat[ch]);
+                MaskAndCentre(Slice(x, p * spatial, spatial), Slice(y, p * spatial, spatial), Slice(dy, p * spatial, spatial), mean[ch], dz, centred);
+                var d = Slice(dx, p * spatial, spatial);
+                ScaleShift<T>(centred, -q, -b, d);        // −(x − μ)·q − b
+                TensorPrimitives.MultiplyAdd<T>(dz, a, d, d); // + a·dz
             }
         });
+    }
+
+    // dz = dy where y > 0 (else 0) and centred = x − mean, vectorised.
+    private static void MaskAndCentre<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, T mean, Span<T> dz, Span<T> centred)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TensorPrimitives.Subtract(x, mean, centred);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= y.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var positive = Vector.GreaterThan(new Vector<T>(y[i..]), Vector<T>.Zero);
+                Vector.ConditionalSelect(positive, new Vector<T>(dy[i..]), Vector<T>.Zero).CopyTo(dz[i..]);
+            }
+        }
+        for (; i < y.Length; i++) dz[i] = y[i] > T.Zero ? dy[i] : T.Zero;
     }
 }
