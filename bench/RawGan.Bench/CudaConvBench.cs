@@ -15,11 +15,13 @@ public class CudaConvBench
     private CudaBackend _gpu = null!;
     private Storage _x = null!, _w = null!, _y = null!, _dy = null!, _dx = null!, _dw = null!;
 
-    /// <summary>BigGAN's convolutions at batch 32 (the 128×128 model's and the 32×32 models' channel counts).</summary>
+    /// <summary>
+    /// BigGAN's convolutions at batch 32: the 32×32 body at 128 channels (as ConvBench on the CPU) and at Mnist32's 64,
+    /// the output convolution to one channel, and a 1x1 shortcut. Four shapes keep gpu-check's run short.
+    /// </summary>
     public static IEnumerable<ConvCase> Cases =>
     [
         new("3x3 128-128 32x32", new(32, 128, 32, 32, 128, 3, 3, 1, 1, 1, 1)),
-        new("3x3 256-256 16x16", new(32, 256, 16, 16, 256, 3, 3, 1, 1, 1, 1)),
         new("3x3 64-64 32x32", new(32, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1)),
         new("3x3 64-1 32x32 (output)", new(32, 64, 32, 32, 1, 3, 3, 1, 1, 1, 1)),
         new("1x1 256-128 16x16 (shortcut)", new(32, 256, 16, 16, 128, 1, 1, 1, 1, 0, 0)),
