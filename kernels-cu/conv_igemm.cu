@@ -12,9 +12,10 @@
 // Tiling: a 256-thread block computes a 64 × 64 tile of C, in 16-deep slices of Kd. Each thread gathers 4 A
 // and 4 B values per slice into registers (the next slice's loads are issued before the current slice's
 // multiply-adds, hiding their latency), the block stores them to shared memory, and each thread accumulates
-// a 4 × 4 micro-tile in registers. Rows of the shared tiles are padded by 4 to spread the transposing stores
-// over the banks. Every gather is bounds-checked (zero outside the image, the matrix and the slice), so no
-// size needs to be a multiple of the tile.
+// a 4 × 4 micro-tile in registers from vector loads of shared memory (two per 16 multiply-adds in float32).
+// Rows of the shared tiles are padded by 4 to spread the transposing stores over the banks. Every gather is
+// bounds-checked (zero outside the image, the matrix and the slice), so no size needs to be a multiple of the
+// tile.
 //
 // The backward-weight product has a long Kd (N·OH·OW) and few tiles, so it is split over Kd into `splits`
 // partial products (blockIdx), written to a partial buffer and summed in a fixed order by conv2d_igemm_sum_splits:
@@ -30,12 +31,23 @@ struct ConvShape {
   int N, C, H, W, K, R, S, OH, OW, sh, sw, ph, pw;
 };
 
-// Shared tiles: As[kk][m] and Bs[kk][col] for one Kd slice.
+// Shared tiles: As[kk][m] and Bs[kk][col] for one Kd slice. Rows are 16-byte multiples and the struct is 16-byte
+// aligned, so each thread reads its four consecutive values of a row as one vector load (load4).
 template <typename T>
-struct Tiles {
+struct __align__(16) Tiles {
   T a[TK][TM + PAD];
   T b[TK][TN + PAD];
 };
+
+__device__ __forceinline__ void load4(const float* p, float (&v)[4]) {
+  float4 q = *reinterpret_cast<const float4*>(p);
+  v[0] = q.x, v[1] = q.y, v[2] = q.z, v[3] = q.w;
+}
+
+__device__ __forceinline__ void load4(const double* p, double (&v)[4]) {
+  double2 lo = *reinterpret_cast<const double2*>(p), hi = *reinterpret_cast<const double2*>(p + 2);
+  v[0] = lo.x, v[1] = lo.y, v[2] = hi.x, v[3] = hi.y;
+}
 
 // The block's product over Kd slices [kBegin, kEnd); P gathers A and B and stores C. Thread t owns rows
 // ty·4 .. ty·4 + 3 and columns tx·4 .. tx·4 + 3 of the tile (ty = t / 16, tx = t % 16).
@@ -63,10 +75,8 @@ __device__ __forceinline__ void igemm_tile(P& p, int kBegin, int kEnd) {
 #pragma unroll
     for (int kk = 0; kk < TK; kk++) {
       T a[4], b[4];
-#pragma unroll
-      for (int i = 0; i < 4; i++) a[i] = tiles.a[kk][ty * 4 + i];
-#pragma unroll
-      for (int j = 0; j < 4; j++) b[j] = tiles.b[kk][tx * 4 + j];
+      load4(&tiles.a[kk][ty * 4], a);
+      load4(&tiles.b[kk][tx * 4], b);
 #pragma unroll
       for (int i = 0; i < 4; i++)
 #pragma unroll
