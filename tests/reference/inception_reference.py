@@ -10,6 +10,9 @@ holds only the outputs (and the state-dict names and shapes): pool3 features, lo
 corner crop of each stage, plus bilinear-resize cases. Runs single-threaded, so a rerun writes identical files.
 
     /usr/bin/python3 tests/reference/inception_reference.py [output folder]
+
+With --converter-check FOLDER [weights.pth] it instead checks tools/convert_inception.py end to end (see
+converter_check): with the real FID weights this verifies RawGan's network on them.
 """
 import json
 import os
@@ -160,7 +163,51 @@ CASES = {"rgb75": (2, 3, 75, 75), "grey28": (1, 1, 28, 28), "rgb299": (1, 3, 299
 RESIZES = {"up": ((2, 3, 5, 7), (9, 4)), "mnist": ((1, 1, 28, 28), (45, 37)), "down": ((1, 2, 40, 30), (17, 23))}
 
 
+def converter_check(folder, weights=None):
+    """
+    End-to-end check of tools/convert_inception.py: a .pth (the user's real FID weights, or else a randomly
+    initialised FID network saved with torch.save) is converted by the tool, and PyTorch's outputs for a few
+    images are written beside it. The C# test ConvertedWeightsMatchPyTorch reads the folder named by
+    RAWGAN_INCEPTION_CHECK.
+    """
+    import subprocess
+
+    os.makedirs(folder, exist_ok=True)
+    torch.manual_seed(5)
+    net = fid_inception()
+    if weights is None:
+        weights = os.path.join(folder, "pt_inception-random.pth")
+        for name, t in net.state_dict().items():
+            if name.endswith("conv.weight") or name == "fc.weight":
+                t.normal_(0, (2.0 / (t[0].numel())) ** 0.5)
+            elif name.endswith("running_var"):
+                t.uniform_(0.5, 1.5)
+            elif name.endswith("bn.weight"):
+                t.uniform_(0.8, 1.2)
+            elif t.is_floating_point():
+                t.uniform_(-0.1, 0.1)
+        torch.save(net.state_dict(), weights)
+    net.load_state_dict(torch.load(weights, map_location="cpu"))
+    converted = os.path.join(folder, "inception.safetensors")
+    tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "convert_inception.py")
+    subprocess.run([sys.executable, tool, weights, converted], check=True)
+    tensors = {}
+    with torch.no_grad():
+        for case, shape in {"rgb": (2, 3, 64, 64), "grey": (1, 1, 28, 28)}.items():
+            images = torch.rand(shape) * 2 - 1
+            features, _, _ = run(net, images)
+            tensors[case + ".images"] = images
+            tensors[case + ".features"] = features
+            tensors[case + ".probabilities"] = torch.softmax(features.double() @ net.fc.weight.double().t(), dim=1)
+    write_safetensors(os.path.join(folder, "expected.safetensors"), tensors, {"weights": os.path.basename(weights)})
+    print(f"{folder}: converted {weights}; run the C# check with RAWGAN_INCEPTION_CHECK={os.path.abspath(folder)}")
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--converter-check":
+        torch.set_num_threads(1)
+        converter_check(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
+        return
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
     torch.set_num_threads(1)
     net = hashed_fid_inception()
