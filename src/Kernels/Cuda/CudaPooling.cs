@@ -20,6 +20,8 @@ public sealed partial class CudaBackend
         Launch(PoolBackward.For(x.DType), GridFor(count), Block, 0, (int)kind, Ptr(x), Ptr(dy), Ptr(dx), planes, h, w);
     }
 
+    // The launchers are named in full: inside these methods Pool2dForward/Pool2dBackward mean the methods themselves.
+
     /// <inheritdoc/>
     public void Pool2dForward(PoolKind kind, Storage x, Storage y, in Pool2dGeometry g)
     {
