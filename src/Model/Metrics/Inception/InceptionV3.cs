@@ -13,7 +13,8 @@ namespace RawGan.Model.Metrics.Inception;
 /// <para>
 /// Input handling follows pytorch-fid: images in [−1, 1] are resized to 299×299 (bilinear, align_corners=False),
 /// grey images get their channel repeated three times. Features are pool3: the 2048-d global average of Mixed_7c.
-/// p(y|x) is the softmax over all 1008 logits computed without the fc bias, as the original Inception Score code
+/// p(y|x) is the softmax over all 1008 outputs of the graph (its 1000 ImageNet classes and a few unused ones, which
+/// get almost no probability) computed without the fc bias, as the original Inception Score code
 /// (Salimans et al. 2016, which multiplies pool3 by the weight of <c>softmax/logits/MatMul</c>) and torch-fidelity's
 /// <c>logits_unbiased</c> do; <see cref="Logits"/> gives the biased logits of the fc layer.
 /// </para>
