@@ -22,11 +22,27 @@ public enum UnaryOp
     Log,
 }
 
-/// <summary>2x2 pooling kinds (stride 2, no padding; odd trailing rows/columns are dropped, as in PyTorch).</summary>
+/// <summary>Pooling kinds, for the 2x2 fast path (stride 2, no padding; odd trailing rows/columns are dropped, as in PyTorch) and general windows.</summary>
 public enum PoolKind
 {
     Average,
     Max,
+}
+
+/// <summary>
+/// Geometry of a general 2-D pooling window over NCHW input, as PyTorch's max_pool2d/avg_pool2d with
+/// ceil_mode=False: a KernelH×KernelW window moved by (StrideH, StrideW) over the input padded by (PadH, PadW).
+/// Max pooling ignores the padding; average pooling divides by KernelH·KernelW when
+/// <paramref name="CountIncludePad"/> is true, else by the number of window elements inside the input.
+/// </summary>
+public readonly record struct Pool2dGeometry(
+    int N, int C, int H, int W, int KernelH, int KernelW, int StrideH, int StrideW, int PadH, int PadW, bool CountIncludePad)
+{
+    /// <summary>Output height.</summary>
+    public int OutH => (H + 2 * PadH - KernelH) / StrideH + 1;
+
+    /// <summary>Output width.</summary>
+    public int OutW => (W + 2 * PadW - KernelW) / StrideW + 1;
 }
 
 /// <summary>
@@ -140,6 +156,15 @@ public interface IBackend
 
     /// <summary>dx (N,C,H,W) from dy (N,C,H/2,W/2); max pooling routes to the first maximum of each window.</summary>
     void Pool2x2Backward(PoolKind kind, Storage x, Storage dy, Storage dx, int n, int c, int h, int w);
+
+    /// <summary>y (N,C,OH,OW) = general pooling of x (N,C,H,W) with the window of <paramref name="g"/>.</summary>
+    void Pool2dForward(PoolKind kind, Storage x, Storage y, in Pool2dGeometry g);
+
+    /// <summary>
+    /// dx (N,C,H,W) from dy (N,C,OH,OW), overwritten; each dx element sums the windows that cover it, in window
+    /// order. Max pooling routes each window's gradient to its first maximum in row-major window order.
+    /// </summary>
+    void Pool2dBackward(PoolKind kind, Storage x, Storage dy, Storage dx, in Pool2dGeometry g);
 
     /// <summary>y (N,C,2H,2W) = nearest-neighbour upsampling of x (N,C,H,W).</summary>
     void Upsample2xForward(Storage x, Storage y, int n, int c, int h, int w);

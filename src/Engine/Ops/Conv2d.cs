@@ -5,15 +5,24 @@ namespace RawGan.Engine;
 public static partial class Ops
 {
     /// <summary>2-D convolution (cross-correlation, as PyTorch): x (N,C,H,W), w (K,C,R,S), bias (K) or null.</summary>
-    public static Tensor Conv2d(Tensor x, Tensor w, Tensor? bias = null, int stride = 1, int padding = 0)
+    public static Tensor Conv2d(Tensor x, Tensor w, Tensor? bias = null, int stride = 1, int padding = 0) =>
+        Conv2d(x, w, bias, (stride, stride), (padding, padding));
+
+    /// <summary>
+    /// 2-D convolution with separate vertical and horizontal stride and padding, as PyTorch's
+    /// <c>Conv2d(stride=(sh, sw), padding=(ph, pw))</c>; the kernel (R,S) may be rectangular (Inception's 1×7, 7×1).
+    /// </summary>
+    public static Tensor Conv2d(Tensor x, Tensor w, Tensor? bias, (int H, int W) stride, (int H, int W) padding)
     {
         CheckRank(nameof(Conv2d), "x", x, 4);
         CheckRank(nameof(Conv2d), "w", w, 4);
         CheckSame(nameof(Conv2d), x, w);
         if (w.Shape[1] != x.Shape[1])
             throw new ArgumentException($"Conv2d: weight {w.Shape} expects {w.Shape[1]} input channels, x {x.Shape} has {x.Shape[1]}.");
-        if (stride < 1 || padding < 0) throw new ArgumentOutOfRangeException(nameof(stride), "Conv2d needs stride ≥ 1 and padding ≥ 0.");
-        var g = new Conv2dGeometry(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], w.Shape[0], w.Shape[2], w.Shape[3], stride, stride, padding, padding);
+        if (stride.H < 1 || stride.W < 1 || padding.H < 0 || padding.W < 0)
+            throw new ArgumentOutOfRangeException(nameof(stride), $"Conv2d needs strides ≥ 1 and paddings ≥ 0, got stride {stride} and padding {padding}.");
+        var g = new Conv2dGeometry(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], w.Shape[0], w.Shape[2], w.Shape[3],
+                                   stride.H, stride.W, padding.H, padding.W);
         if (g.OutH <= 0 || g.OutW <= 0)
             throw new ArgumentException($"Conv2d: kernel {w.Shape[2]}x{w.Shape[3]} with padding {padding} does not fit input {x.Shape}.");
         var y = Empty(x, new Shape(g.N, g.K, g.OutH, g.OutW));

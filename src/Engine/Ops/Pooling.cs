@@ -10,6 +10,43 @@ public static partial class Ops
     /// <summary>2x2 max pooling with stride 2 of x (N,C,H,W); the gradient goes to the first maximum of each window.</summary>
     public static Tensor MaxPool2d(Tensor x) => Pool(PoolKind.Max, x);
 
+    /// <summary>
+    /// Max pooling of x (N,C,H,W) with a kernel×kernel window, as PyTorch's <c>max_pool2d(x, kernel, stride,
+    /// padding)</c> (padding ignored by the maximum, floor mode); the gradient goes to each window's first maximum.
+    /// </summary>
+    public static Tensor MaxPool2d(Tensor x, int kernel, int stride, int padding = 0) =>
+        Pool(PoolKind.Max, x, kernel, stride, padding, countIncludePad: true);
+
+    /// <summary>
+    /// Average pooling of x (N,C,H,W) with a kernel×kernel window, as PyTorch's <c>avg_pool2d(x, kernel, stride,
+    /// padding, count_include_pad=…)</c>: with <paramref name="countIncludePad"/> false a window at the border
+    /// averages only the elements inside the input (Inception's branch pools).
+    /// </summary>
+    public static Tensor AvgPool2d(Tensor x, int kernel, int stride, int padding = 0, bool countIncludePad = true) =>
+        Pool(PoolKind.Average, x, kernel, stride, padding, countIncludePad);
+
+    private static Tensor Pool(PoolKind kind, Tensor x, int kernel, int stride, int padding, bool countIncludePad)
+    {
+        string name = kind + "Pool2d";
+        CheckRank(name, "x", x, 4);
+        CheckSame(name, x);
+        if (kernel < 1 || stride < 1 || padding < 0 || 2 * padding > kernel)
+            throw new ArgumentOutOfRangeException(nameof(kernel), $"{name} needs kernel ≥ 1, stride ≥ 1 and 0 ≤ padding ≤ kernel/2, got {kernel}, {stride}, {padding}.");
+        // The 2x2 stride-2 kernels compute the same thing faster.
+        if (kernel == 2 && stride == 2 && padding == 0) return Pool(kind, x);
+        var g = new Pool2dGeometry(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], kernel, kernel, stride, stride, padding, padding, countIncludePad);
+        if (g.OutH < 1 || g.OutW < 1)
+            throw new ArgumentException($"{name}: a {kernel}x{kernel} window with padding {padding} does not fit input {x.Shape}.", nameof(x));
+        var y = Empty(x, new Shape(g.N, g.C, g.OutH, g.OutW));
+        x.Backend.Pool2dForward(kind, x.Storage, y.Storage, g);
+        return Tape.Record(name, y, [x], dy =>
+        {
+            var dx = Empty(x, x.Shape);
+            x.Backend.Pool2dBackward(kind, x.Storage, dy.Storage, dx.Storage, g);
+            return [dx];
+        });
+    }
+
     private static Tensor Pool(PoolKind kind, Tensor x)
     {
         string name = kind + "Pool2d";

@@ -3,7 +3,7 @@ using static RawGan.Kernels.Ops.PoolingKernels;
 
 namespace RawGan.Kernels.Cuda;
 
-// 2x2 pooling and 2x upsampling: kernels-cu/pooling.cu, one thread per element written.
+// 2x2 and general pooling, 2x upsampling: kernels-cu/pooling.cu, one thread per element written.
 public sealed partial class CudaBackend
 {
     /// <inheritdoc/>
@@ -18,6 +18,24 @@ public sealed partial class CudaBackend
     {
         long planes = (long)n * c, count = planes * h * w;
         Launch(PoolBackward.For(x.DType), GridFor(count), Block, 0, (int)kind, Ptr(x), Ptr(dy), Ptr(dx), planes, h, w);
+    }
+
+    // The launchers are named in full: inside these methods Pool2dForward/Pool2dBackward mean the methods themselves.
+
+    /// <inheritdoc/>
+    public void Pool2dForward(PoolKind kind, Storage x, Storage y, in Pool2dGeometry g)
+    {
+        long planes = (long)g.N * g.C, count = planes * g.OutH * g.OutW;
+        Launch(Ops.PoolingKernels.Pool2dForward.For(x.DType), GridFor(count), Block, 0, (int)kind, Ptr(x), Ptr(y), planes,
+               g.H, g.W, g.OutH, g.OutW, g.KernelH, g.KernelW, g.StrideH, g.StrideW, g.PadH, g.PadW, g.CountIncludePad ? 1 : 0);
+    }
+
+    /// <inheritdoc/>
+    public void Pool2dBackward(PoolKind kind, Storage x, Storage dy, Storage dx, in Pool2dGeometry g)
+    {
+        long planes = (long)g.N * g.C, count = planes * g.H * g.W;
+        Launch(Ops.PoolingKernels.Pool2dBackward.For(x.DType), GridFor(count), Block, 0, (int)kind, Ptr(x), Ptr(dy), Ptr(dx), planes,
+               g.H, g.W, g.OutH, g.OutW, g.KernelH, g.KernelW, g.StrideH, g.StrideW, g.PadH, g.PadW, g.CountIncludePad ? 1 : 0);
     }
 
     /// <inheritdoc/>

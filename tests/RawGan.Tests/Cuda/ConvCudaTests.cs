@@ -9,7 +9,7 @@ public class ConvCudaTests : CudaTestBase
 {
     private static readonly DType[] DTypes = [DType.Float32, DType.Float64];
 
-    // (N, C, H, W, K, R, S, stride, padding)
+    // (N, C, H, W, K, R, S, stride, padding) or (N, C, H, W, K, R, S, strideH, strideW, padH, padW)
     private static readonly int[][] Geometries =
     [
         [2, 3, 8, 8, 4, 3, 3, 1, 1],     // 3x3, pad 1 (BigGAN's body)
@@ -23,10 +23,14 @@ public class ConvCudaTests : CudaTestBase
         [2, 70, 9, 9, 67, 3, 3, 1, 1],   // channels past one 64-wide implicit-GEMM tile, not multiples of it
         [4, 33, 4, 4, 130, 1, 1, 1, 0],  // BigGAN's 4x4 1x1 shortcut shape, output channels over three tiles
         [8, 64, 16, 16, 64, 3, 3, 1, 1], // a BigGAN body convolution: long inner dimension, split weight gradient
+        [2, 6, 17, 17, 5, 1, 7, 1, 1, 0, 3],  // Inception's 1x7 with padding (0, 3)
+        [2, 6, 17, 17, 5, 7, 1, 1, 1, 3, 0],  // and 7x1 with padding (3, 0)
+        [2, 4, 8, 8, 3, 3, 1, 1, 1, 1, 0],    // 3x1 with padding (1, 0)
+        [3, 3, 11, 9, 4, 3, 3, 2, 1, 0, 1],   // unequal strides and paddings
     ];
 
     [Test]
-    public void ForwardAndBothGradientsMatchTheCpu([ValueSource(nameof(DTypes))] DType dtype, [Range(0, 10)] int which,
+    public void ForwardAndBothGradientsMatchTheCpu([ValueSource(nameof(DTypes))] DType dtype, [Range(0, 14)] int which,
                                                   [Values] ConvAlgorithm algorithm)
     {
         var rng = Seeded(out _);
@@ -67,7 +71,7 @@ public class ConvCudaTests : CudaTestBase
     }
 
     [Test]
-    public void SmallChunksGiveTheSameResult([ValueSource(nameof(DTypes))] DType dtype, [Values(0, 1, 2, 6)] int which)
+    public void SmallChunksGiveTheSameResult([ValueSource(nameof(DTypes))] DType dtype, [Values(0, 1, 2, 6, 11, 14)] int which)
     {
         // A budget of one image (or less) per chunk, and one of two images with an odd batch (a short last chunk).
         var rng = Seeded(out _);
@@ -97,7 +101,9 @@ public class ConvCudaTests : CudaTestBase
         return (long)(g.C * g.R * g.S + g.K) * g.OutH * g.OutW;
     }
 
-    private static Conv2dGeometry Geometry(int[] p) => new(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[7], p[8], p[8]);
+    private static Conv2dGeometry Geometry(int[] p) => p.Length == 9
+        ? new(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[7], p[8], p[8])
+        : new(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10]);
 
     private static void CompareWithCpu(int[] p, DType dtype, Random rng)
     {
@@ -107,9 +113,8 @@ public class ConvCudaTests : CudaTestBase
         var (w, gw) = Pair([g.K, g.C, g.R, g.S], dtype, rng);
         var (dy, gdy) = Pair([g.N, g.K, g.OutH, g.OutW], dtype, rng);
         x.RequiresGrad = gx.RequiresGrad = w.RequiresGrad = gw.RequiresGrad = true;
-        int stride = p[7], padding = p[8];
-        var y = Ops.Conv2d(x, w, stride: stride, padding: padding);
-        var gy = Ops.Conv2d(gx, gw, stride: stride, padding: padding);
+        var y = Ops.Conv2d(x, w, null, (g.StrideH, g.StrideW), (g.PadH, g.PadW));
+        var gy = Ops.Conv2d(gx, gw, null, (g.StrideH, g.StrideW), (g.PadH, g.PadW));
         AssertClose(gy, y, $"forward {what}");
         y.Backward(dy);
         gy.Backward(gdy);

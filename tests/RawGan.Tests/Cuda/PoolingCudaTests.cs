@@ -54,6 +54,40 @@ public class PoolingCudaTests : CudaTestBase
         }
     }
 
+    // Inception's windows (3×3 stride 1 pad 1, 3×3 stride 2), a 5×5 window, and sizes off the block size.
+    private static readonly (Shape Shape, int Kernel, int Stride, int Padding)[] Windows =
+    [
+        ([2, 3, 7, 6], 3, 1, 1), ([1, 4, 35, 35], 3, 2, 0), ([2, 2, 17, 17], 3, 1, 1), ([1, 3, 9, 11], 5, 2, 2),
+        ([3, 2, 8, 8], 3, 1, 0), ([1, 1, 1, 1], 1, 1, 0),
+    ];
+
+    [Test]
+    public void GeneralPoolingMatchesTheCpu([ValueSource(nameof(DTypes))] DType dtype, [Values] PoolKind kind, [Values] bool countIncludePad)
+    {
+        var rng = Seeded(out _);
+        foreach (var (shape, kernel, stride, padding) in Windows)
+        {
+            var (x, gx) = Pair(shape, dtype, rng);
+            Func<Tensor, Tensor> pool = kind == PoolKind.Average
+                ? t => Ops.AvgPool2d(t, kernel, stride, padding, countIncludePad)
+                : t => Ops.MaxPool2d(t, kernel, stride, padding);
+            AssertForwardAndGradient(pool, x, gx, rng, $"{kind} pool {kernel}x{kernel}/{stride} pad {padding} {shape}");
+        }
+    }
+
+    [Test]
+    public void GeneralMaxPoolingRoutesTiesToTheFirstMaximum([ValueSource(nameof(DTypes))] DType dtype)
+    {
+        var rng = Seeded(out _);
+        foreach (var (shape, kernel, stride, padding) in Windows)
+        {
+            var data = new double[shape.Numel];
+            for (int i = 0; i < data.Length; i++) data[i] = rng.Next(3);
+            var x = Tensor.FromArray(data, shape).ToDType(dtype);
+            AssertForwardAndGradient(t => Ops.MaxPool2d(t, kernel, stride, padding), x, x.To(Gpu), rng, $"max pool with ties {shape}");
+        }
+    }
+
     [Test]
     public void UpsamplingMatchesTheCpu([ValueSource(nameof(DTypes))] DType dtype)
     {

@@ -26,6 +26,20 @@ public class ConvGradCheckTests
             GradientChecker.Check("Conv2d", rng, xs => Conv2d(xs[0], xs[1], null, stride, padding), [x, weight]);
     }
 
+    // Inception's rectangular kernels with their own padding per axis, and unequal strides.
+    [TestCase(2, 2, 6, 7, 3, 1, 7, 1, 1, 0, 3, TestName = "1x7 pad (0, 3)")]
+    [TestCase(1, 3, 7, 5, 2, 7, 1, 1, 1, 3, 0, TestName = "7x1 pad (3, 0)")]
+    [TestCase(2, 2, 5, 5, 3, 3, 1, 1, 1, 1, 0, TestName = "3x1 pad (1, 0)")]
+    [TestCase(1, 2, 7, 8, 2, 3, 3, 2, 1, 0, 1, TestName = "3x3 stride (2, 1) pad (0, 1)")]
+    public void Conv2dRectangular(int n, int c, int h, int w, int k, int r, int s, int strideH, int strideW, int padH, int padW)
+    {
+        var rng = TestRng.Fresh();
+        var x = rng.Normal([n, c, h, w], requiresGrad: true);
+        var weight = rng.Normal([k, c, r, s], requiresGrad: true, std: 0.5);
+        var bias = rng.Normal([k], requiresGrad: true);
+        GradientChecker.Check("Conv2d rectangular", rng, xs => Conv2d(xs[0], xs[1], xs[2], (strideH, strideW), (padH, padW)), [x, weight, bias]);
+    }
+
     [Test]
     public void Conv2dWithConstantWeight()
     {

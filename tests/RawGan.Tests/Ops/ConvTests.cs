@@ -63,11 +63,17 @@ public class ConvTests
 
     private static IEnumerable<TestCaseData> OpCases()
     {
-        // (N, C, H, W, K, kernel, stride, padding): the op takes square kernels, strides and padding.
-        int[][] shapes = [[2, 3, 8, 8, 4, 3, 1, 1], [1, 5, 7, 9, 6, 1, 1, 0], [3, 2, 9, 7, 3, 3, 2, 1], [2, 1, 11, 10, 2, 5, 1, 2]];
+        // N, C, H, W, K, R, S, strideH, strideW, padH, padW: square kernels, and Inception's rectangular
+        // ones with their own padding per axis (1×7 pad (0, 3), 7×1 pad (3, 0), 1×3 pad (0, 1), 3×1 pad (1, 0)).
+        Conv2dGeometry[] geometries =
+        [
+            new(2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1), new(1, 5, 7, 9, 6, 1, 1, 1, 1, 0, 0), new(3, 2, 9, 7, 3, 3, 3, 2, 2, 1, 1),
+            new(2, 1, 11, 10, 2, 5, 5, 1, 1, 2, 2), new(2, 3, 9, 8, 4, 1, 7, 1, 1, 0, 3), new(2, 3, 8, 9, 4, 7, 1, 1, 1, 3, 0),
+            new(1, 4, 6, 5, 3, 1, 3, 1, 1, 0, 1), new(1, 4, 5, 6, 3, 3, 1, 1, 1, 1, 0), new(2, 2, 11, 9, 3, 3, 3, 2, 1, 0, 1),
+        ];
         foreach (var dtype in new[] { DType.Float64, DType.Float32 })
-            foreach (var s in shapes)
-                yield return new TestCaseData(dtype, new Conv2dGeometry(s[0], s[1], s[2], s[3], s[4], s[5], s[5], s[6], s[6], s[7], s[7]));
+            foreach (var g in geometries)
+                yield return new TestCaseData(dtype, g);
     }
 
     [TestCaseSource(nameof(OpCases))]
@@ -81,7 +87,7 @@ public class ConvTests
 
         var xt = ToTensor(x, new Shape(g.N, g.C, g.H, g.W), dtype, requiresGrad: true);
         var wt = ToTensor(w, new Shape(g.K, g.C, g.R, g.S), dtype, requiresGrad: true);
-        var y = RawGan.Engine.Ops.Conv2d(xt, wt, stride: g.StrideH, padding: g.PadH);
+        var y = RawGan.Engine.Ops.Conv2d(xt, wt, null, (g.StrideH, g.StrideW), (g.PadH, g.PadW));
         Assert.That(y.Shape, Is.EqualTo(new Shape(g.N, g.K, g.OutH, g.OutW)), what);
         AssertClose(y.ToDoubleArray(), Forward(g, x, w), tol, "forward " + what);
 
