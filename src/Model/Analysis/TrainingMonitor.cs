@@ -30,6 +30,8 @@ public sealed class TrainingMonitor
         _d = d;
         _detector = new CollapseDetector(config.Collapse);
         SvCsv.TruncateAfter(SvPath, step);
+        // A resumed run's detector sees the σ0 history it had; the sample-diversity reference restarts with the session.
+        if (File.Exists(SvPath)) _detector.ObserveSpectra(SvCsv.Read(SvPath));
         if (config.SvEvery > 0 && !File.Exists(SvPath)) Trace(step); // the spectra at initialisation (or where a run without a trace resumes)
     }
 
