@@ -66,6 +66,8 @@ public sealed class SubspaceSvd(SubspaceSvdOptions? options = null)
         int m = weight.Shape[0], n = (int)(weight.Numel / m);
         int small = Math.Min(m, n);
         int k = Math.Min(_options.Count, small), b = Math.Min(_options.Count + _options.Oversample, small);
+        if (small <= 2 * b) b = small; // the whole row or column space: exact after one Rayleigh–Ritz step, for little more work
+
         var values = Enumerable.Repeat(double.NaN, _options.Count).ToArray();
 
         using var scope = new TensorScope();
