@@ -42,9 +42,12 @@ public sealed record SingularValueEstimate(double[] Values, double Residual, int
 /// <para>
 /// Why this and not the eigenvalues of the small side's Gram matrix: the Gram matrix costs m·n·min(m, n) and a
 /// dense eigensolver on min(m, n) up to a few thousand (ImageNet configurations), and squares the condition
-/// number, whereas an iteration here costs 4·m·n·b and, warm-started from the previous call's vectors (the weights
-/// move little between calls), converges in one to three iterations. Convergence is certified by the residual,
-/// not by the change of the estimates, so a slowly converging spectrum cannot stop it early.
+/// number, whereas an iteration here costs 4·m·n·b and is warm-started from the previous call's vectors. Measured on
+/// the default Mnist32 run (N(0, 0.02) init, whose near-flat Marchenko–Pastur spectra are the slow case): a cold start
+/// needs up to the live cap of 50 iterations on the 64×576 convolutions, warm starts ten steps later 7–40, and a whole
+/// trace of G and D costs under 2% of ten training steps. Matrices whose small side is at most twice the block are
+/// done with the whole space, exactly, in two iterations. Convergence is certified by the residual (or by the values
+/// settling in a cluster), not by a fixed iteration count.
 /// </para>
 /// One instance keeps the last right singular vectors per matrix for the warm start; it is not thread-safe.
 /// </summary>
