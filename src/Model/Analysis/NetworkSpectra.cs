@@ -31,6 +31,7 @@ public sealed class NetworkSpectra(SubspaceSvdOptions? options = null)
             if (w.Rank < 2) continue;
             var estimate = _svd.Compute(w, network + "." + name);
             double sn = buffers.TryGetValue(SnBufferName(name), out var sv0) ? sv0.ToDType(DType.Float64).Item() : double.NaN;
+            if (sn == 0) sn = double.NaN; // sv0 is set by the first training forward; before it there is no estimate
             var s = estimate.Values;
             rows.Add(new WeightSpectrum(step, network, name, s[0], At(s, 1), At(s, 2), sn, estimate.Residual));
         }
