@@ -7,5 +7,6 @@ var root = new RootCommand("rawgan: BigGAN (Brock, Donahue, Simonyan) trained on
     TrainCommand.Create(),
     SampleCommand.Create(),
     InfoCommand.Create(),
+    SvTraceCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RawGan.Engine;
 using RawGan.Engine.IO;
+using RawGan.Model.Analysis;
 using RawGan.Model.BigGan;
 using RawGan.Model.Training;
 
@@ -50,6 +51,8 @@ internal static class TrainCommand
         foreach (var o in new Option[] { preset, data, dataPath, resolution, ch, dimZ, classes, channels, steps, batch, gLr, dLr, beta1, beta2, adamEps, dSteps,
                                          gAccum, dAccum, emaDecay, emaStart, gOrtho, dOrtho, seed, device, runs, name, resume, logEvery, sampleEvery, checkpointEvery, keep })
             cmd.Options.Add(o);
+        var analysis = new AnalysisOptions();
+        foreach (var o in analysis.All) cmd.Options.Add(o);
 
         cmd.SetAction(r => DeviceChoice.Guard(() =>
         {
@@ -99,6 +102,7 @@ internal static class TrainCommand
                 run = RunFolder.CreateNew(r.GetValue(runs)!, r.GetValue(name));
             }
 
+            config = analysis.Apply(r, config);
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
             Console.WriteLine($"Run folder: {run.Path}");
             using var stop = new CancellationTokenSource();
@@ -112,7 +116,7 @@ internal static class TrainCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                var result = ProgressDisplay.Run(config.Training.Steps, observer => TrainingSession.Run(run, config, dev, resumeFrom, observer, stop.Token));
+                var result = ProgressDisplay.Run(config.Training.Steps, observer => CollapseHandling.Run(run, config, dev, resumeFrom, observer, stop.Token));
                 Console.WriteLine($"{result.Outcome} at step {result.Step}: {result.Seconds:F0} s, {result.ImagesPerSecond:F1} images/s.");
                 if (result.Checkpoint is not null) Console.WriteLine($"Checkpoint: {result.Checkpoint}");
                 Console.WriteLine($"Samples: {Path.Combine(run.Path, "samples")}");
@@ -120,6 +124,7 @@ internal static class TrainCommand
                 {
                     TrainingOutcome.Completed => 0,
                     TrainingOutcome.Stopped => 130,
+                    TrainingOutcome.Collapsed => 4,
                     _ => 3,
                 };
             }

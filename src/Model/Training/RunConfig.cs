@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using RawGan.Model.Analysis;
 using RawGan.Model.BigGan;
 
 namespace RawGan.Model.Training;
@@ -45,6 +46,12 @@ public sealed record RunConfig
 
     /// <summary>Seed of the sample sheet's fixed latents.</summary>
     public ulong SampleSeed { get; init; } = 12345;
+
+    /// <summary>Append σ0..σ2 of every weight of G and D to sv.csv every this many steps (0: off).</summary>
+    public int SvEvery { get; init; } = 10;
+
+    /// <summary>The collapse detector's thresholds and what to do on an event.</summary>
+    public CollapseOptions Collapse { get; init; } = new();
 
     private static readonly JsonSerializerOptions Json = new()
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using RawGan.Engine;
 using RawGan.Engine.Autograd;
+using RawGan.Model.Analysis;
 using RawGan.Model.BigGan;
 using RawGan.Model.Data;
 using RawGan.Model.Images;
@@ -30,10 +31,13 @@ public enum TrainingOutcome
     Stopped,
     /// <summary>A loss became NaN or infinite; the last good checkpoint is the result.</summary>
     Diverged,
+    /// <summary>The collapse detector fired and <see cref="CollapseOptions.Action"/> is stop or rollback; the last checkpoint before the event is the result.</summary>
+    Collapsed,
 }
 
 /// <summary>The end of a session: outcome, last step, newest checkpoint, wall time and throughput.</summary>
-public sealed record TrainingResult(TrainingOutcome Outcome, long Step, string? Checkpoint, double Seconds, double ImagesPerSecond, string? Error = null);
+public sealed record TrainingResult(TrainingOutcome Outcome, long Step, string? Checkpoint, double Seconds, double ImagesPerSecond, string? Error = null,
+                                    CollapseEvent? Collapse = null);
 
 /// <summary>
 /// One `rawgan train` run: builds BigGAN's G, D and G_ema, the data loader and the trainer from a
@@ -69,6 +73,7 @@ public static class TrainingSession
         var batches = new LoaderBatches(loader);
         using var log = new TrainingLog(run);
         var (sampleZ, sampleLabels) = SampleLatents(config, device);
+        var monitor = new TrainingMonitor(run, config, g, d, trainer.Step); // sv.csv and the collapse detector
 
         long imagesPerStep = (long)config.Training.BatchSize * config.Training.DStepsPerGStep * config.Training.DAccumulations;
         long firstStep = trainer.Step;
@@ -96,8 +101,8 @@ public static class TrainingSession
         void Sample()
         {
             string path = run.SamplePath(trainer.Step);
-            WriteSampleSheet(path, gEma, sampleZ, sampleLabels, config.Model.NumClasses, config.SamplesPerClass);
-            observer.Message($"Samples {Path.GetRelativePath(run.Path, path)}");
+            WriteSampleSheet(path, gEma, sampleZ, sampleLabels, config.Model.NumClasses, config.SamplesPerClass, monitor.ObserveSamples);
+            observer.Message($"Samples {Path.GetRelativePath(run.Path, path)} (diversity {monitor.LastDiversity:F3})");
         }
 
         while (trainer.Step < config.Training.Steps)
@@ -124,11 +129,21 @@ public static class TrainingSession
                 log.Append(entry);
                 observer.Logged(entry);
             }
+            monitor.AfterStep(step, losses);
             if (config.SampleEvery > 0 && step % config.SampleEvery == 0) Sample();
+            if (monitor.Check(step) is { } collapse)
+            {
+                // Logged before the checkpoint of this step, so lastCheckpoint is the last one before the event.
+                EventLog.Append(run.Path, "collapse", collapse, config.Collapse.Action, lastCheckpoint, config.Training.GLearningRate, config.Training.DLearningRate);
+                observer.Message($"Collapse detected at step {step}: {collapse.Describe()} (evidence in {EventLog.FileName}).");
+                if (config.Collapse.Action != CollapseAction.Warn)
+                    return new TrainingResult(TrainingOutcome.Collapsed, step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate(), collapse.Describe(), collapse);
+            }
             if (config.CheckpointEvery > 0 && step % config.CheckpointEvery == 0) Save();
         }
         if (trainer.Step > lastSaved || lastCheckpoint is null) Save();
         if (config.SampleEvery <= 0 || trainer.Step % config.SampleEvery != 0) Sample();
+        observer.Message(monitor.Summary());
         return new TrainingResult(TrainingOutcome.Completed, trainer.Step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate());
     }
 
@@ -161,8 +176,11 @@ public static class TrainingSession
         return (z, Tensor.FromArray(labels, device));
     }
 
-    /// <summary>Renders G (in eval mode, no gradients) at the given latents as a rows × columns PNG sheet.</summary>
-    public static void WriteSampleSheet(string path, BigGanGenerator g, Tensor z, Tensor labels, int rows, int columns)
+    /// <summary>
+    /// Renders G (in eval mode, no gradients) at the given latents as a rows × columns PNG sheet;
+    /// <paramref name="inspect"/> sees the images before they are freed (the collapse detector measures their diversity).
+    /// </summary>
+    public static void WriteSampleSheet(string path, BigGanGenerator g, Tensor z, Tensor labels, int rows, int columns, Action<Tensor>? inspect = null)
     {
         bool training = g.Training;
         g.Eval();
@@ -172,6 +190,7 @@ public static class TrainingSession
             using var noGrad = GradMode.Disable();
             var images = g.Generate(z, labels);
             Png.SaveSheet(path, images.ToDType(DType.Float32), rows, columns);
+            inspect?.Invoke(images);
         }
         finally
         {

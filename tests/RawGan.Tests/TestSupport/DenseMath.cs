@@ -78,6 +78,51 @@ public static class DenseMath
         return SymmetricEigenvalues(gram, Math.Min(rows, cols)).Select(e => Math.Sqrt(Math.Max(e, 0))).ToArray();
     }
 
+    /// <summary>
+    /// Singular values of a (rows, cols) matrix, descending, by one-sided (Hestenes) Jacobi rotations on the columns
+    /// of the taller orientation: accurate to working precision even for tiny singular values, unlike the Gram route.
+    /// </summary>
+    public static double[] JacobiSingularValues(double[] w, int rows, int cols)
+    {
+        var a = rows >= cols ? (double[])w.Clone() : Transpose(w, rows, cols);
+        int m = Math.Max(rows, cols), n = Math.Min(rows, cols);
+        for (int sweep = 0; sweep < 100; sweep++)
+        {
+            bool rotated = false;
+            for (int i = 0; i < n - 1; i++)
+            for (int j = i + 1; j < n; j++)
+            {
+                double alpha = 0, beta = 0, gamma = 0;
+                for (int r = 0; r < m; r++)
+                {
+                    alpha += a[r * n + i] * a[r * n + i];
+                    beta += a[r * n + j] * a[r * n + j];
+                    gamma += a[r * n + i] * a[r * n + j];
+                }
+                if (Math.Abs(gamma) <= 1e-15 * Math.Sqrt(alpha * beta) || gamma == 0) continue;
+                rotated = true;
+                double zeta = (beta - alpha) / (2 * gamma);
+                double t = Math.Sign(zeta == 0 ? 1 : zeta) / (Math.Abs(zeta) + Math.Sqrt(1 + zeta * zeta));
+                double c = 1 / Math.Sqrt(1 + t * t), s = c * t;
+                for (int r = 0; r < m; r++)
+                {
+                    double ai = a[r * n + i], aj = a[r * n + j];
+                    a[r * n + i] = c * ai - s * aj;
+                    a[r * n + j] = s * ai + c * aj;
+                }
+            }
+            if (!rotated) break;
+        }
+        var sv = new double[n];
+        for (int c = 0; c < n; c++)
+        {
+            double norm = 0;
+            for (int r = 0; r < m; r++) norm += a[r * n + c] * a[r * n + c];
+            sv[c] = Math.Sqrt(norm);
+        }
+        return sv.OrderByDescending(x => x).ToArray();
+    }
+
     /// <summary>A random n×k matrix (k ≤ n) with orthonormal columns: Gram–Schmidt (twice, for accuracy) on normals.</summary>
     public static double[] OrthonormalColumns(TestRng rng, int n, int k)
     {
