@@ -7,5 +7,7 @@ var root = new RootCommand("rawgan: BigGAN (Brock, Donahue, Simonyan) trained on
     TrainCommand.Create(),
     SampleCommand.Create(),
     InfoCommand.Create(),
+    ClassifierCommand.Create(),
+    EvalCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -50,6 +50,8 @@ internal static class TrainCommand
         foreach (var o in new Option[] { preset, data, dataPath, resolution, ch, dimZ, classes, channels, steps, batch, gLr, dLr, beta1, beta2, adamEps, dSteps,
                                          gAccum, dAccum, emaDecay, emaStart, gOrtho, dOrtho, seed, device, runs, name, resume, logEvery, sampleEvery, checkpointEvery, keep })
             cmd.Options.Add(o);
+        var evaluation = new TrainingEvalOptions();
+        foreach (var o in evaluation.All) cmd.Options.Add(o);
 
         cmd.SetAction(r => DeviceChoice.Guard(() =>
         {
@@ -112,7 +114,8 @@ internal static class TrainCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                var result = ProgressDisplay.Run(config.Training.Steps, observer => TrainingSession.Run(run, config, dev, resumeFrom, observer, stop.Token));
+                var evaluator = evaluation.Create(r, config, run, dev);
+                var result = ProgressDisplay.Run(config.Training.Steps, observer => TrainingSession.Run(run, config, dev, resumeFrom, observer, stop.Token, evaluator));
                 Console.WriteLine($"{result.Outcome} at step {result.Step}: {result.Seconds:F0} s, {result.ImagesPerSecond:F1} images/s.");
                 if (result.Checkpoint is not null) Console.WriteLine($"Checkpoint: {result.Checkpoint}");
                 Console.WriteLine($"Samples: {Path.Combine(run.Path, "samples")}");
