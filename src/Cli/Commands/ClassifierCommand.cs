@@ -14,6 +14,7 @@ internal static class ClassifierCommand
         var cmd = new Command("classifier", "Train or test the small CNN whose softmax and hidden layer give IS and FID on MNIST (see rawgan eval --features classifier).");
         cmd.Subcommands.Add(Train());
         cmd.Subcommands.Add(Test());
+        cmd.Subcommands.Add(Stats());
         return cmd;
     }
 
@@ -82,6 +83,44 @@ internal static class ClassifierCommand
             double accuracy = 0;
             WorkProgress.Run("testing", report => accuracy = ClassifierTraining.TestAccuracy(net, test, dev, progress: (done, all) => report(done, all, $"test images {done}/{all}")));
             Console.WriteLine($"{path}: {net.Architecture}; test accuracy {accuracy.ToString("P2", CultureInfo.InvariantCulture)} ({Math.Round(accuracy * test.Count)}/{test.Count}).");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command Stats()
+    {
+        var cmd = new Command("stats", "The real data under the classifier: Inception Score of the train and test splits (10 splits) and the FID between them. " +
+                                       "The statistics are cached beside the data set and reused by rawgan eval.");
+        var data = DataOption();
+        var dataPath = DataPathOption();
+        var input = OutputOption("The classifier (default: ~/.cache/rawgan/classifiers/<data>.safetensors).");
+        var trainSamples = new Option<int>("--train-samples") { Description = "Training images used (0: all 60,000).", DefaultValueFactory = _ => 0 };
+        var testSamples = new Option<int>("--test-samples") { Description = "Test images used (0: all 10,000).", DefaultValueFactory = _ => 0 };
+        var device = DeviceChoice.Option();
+        foreach (var o in new Option[] { data, dataPath, input, trainSamples, testSamples, device }) cmd.Options.Add(o);
+        cmd.SetAction(r => DeviceChoice.Guard(() =>
+        {
+            string name = CheckData(r.GetValue(data)!);
+            var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
+            string path = r.GetValue(input) ?? FeatureSetup.DefaultClassifierPath(name);
+            using var net = MnistClassifier.Load(path, dev);
+            var config = new Model.Training.RunConfig { Data = name, DataPath = r.GetValue(dataPath) };
+            FeatureSetup Open(string split, int samples)
+            {
+                FeatureSetup? setup = null;
+                WorkProgress.Run($"{split} statistics", report => setup = FeatureSetup.Create(net, path, config, split, samples, dev, Console.WriteLine,
+                                                                                               (done, all) => report(done, all, $"{split} images {done}/{all}")));
+                return setup!;
+            }
+            var train = Open("train", r.GetValue(trainSamples));
+            var test = Open("test", r.GetValue(testSamples));
+            double fid = FrechetDistance.Compute(train.Real.Features, test.Real.Features);
+            string Is(FeatureSetup s) => string.Create(CultureInfo.InvariantCulture, $"{s.Real.InceptionScore.Mean:F4} ± {s.Real.InceptionScore.Std:F4}");
+            Console.WriteLine($"{net.Name} ({path}):");
+            Console.WriteLine($"  IS of real train ({train.Key.Samples} images, 10 splits): {Is(train)}");
+            Console.WriteLine($"  IS of real test  ({test.Key.Samples} images, 10 splits): {Is(test)}");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  FID(train {train.Key.Samples}, test {test.Key.Samples}): {fid:F4}"));
             return 0;
         }));
         return cmd;
