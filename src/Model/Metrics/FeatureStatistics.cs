@@ -82,18 +82,22 @@ public sealed class FeatureMoments
                 rows[i * _d + j] = v;
                 _sum[j] += v;
             }
-        // The lower triangle of Σ_i y_i y_iᵀ; rows of the upper are filled in ToStatistics. Parallel over output rows.
-        Parallel.For(0, _d, a =>
+        // The lower triangle of Σ_i y_i y_iᵀ (the upper is filled in ToStatistics), parallel over output rows. The
+        // samples go in blocks small enough to stay in cache while every output row passes over them.
+        const int block = 32;
+        for (int from = 0; from < n; from += block)
         {
-            var target = _cross.AsSpan(a * _d, a + 1);
-            for (int i = 0; i < n; i++)
+            int to = Math.Min(n, from + block);
+            Parallel.For(0, _d, a =>
             {
-                var y = rows.AsSpan(i * _d, a + 1);
-                double ya = y[a];
-                if (ya == 0) continue;
-                for (int b = 0; b <= a; b++) target[b] += ya * y[b];
-            }
-        });
+                var target = _cross.AsSpan(a * _d, a + 1);
+                for (int i = from; i < to; i++)
+                {
+                    double ya = rows[i * _d + a];
+                    if (ya != 0) DenseMath.Axpy(ya, rows.AsSpan(i * _d, a + 1), target);
+                }
+            });
+        }
         _count += n;
     }
 

@@ -38,7 +38,7 @@ public static class FrechetDistance
     public static double TraceSqrtProduct(double[] cov1, double[] cov2, int d)
     {
         var (lambda, v) = SymmetricEigen.Decompose(cov1, d); // rows of v are eigenvectors: v = Vᵀ
-        var t = DenseMath.Multiply(v, cov2, d);              // Vᵀ Σ2
+        var t = DenseMath.MultiplyByTranspose(v, cov2, d);   // Vᵀ Σ2 (= Vᵀ Σ2ᵀ: Σ2 is symmetric)
         var a = DenseMath.MultiplyByTranspose(t, v, d);      // Vᵀ Σ2 V
         var root = lambda.Select(l => Math.Sqrt(Math.Max(l, 0))).ToArray();
         for (int i = 0; i < d; i++)

@@ -98,12 +98,9 @@ public static class SymmetricEigen
                     f = d[j];
                     w[i * n + j] = f;
                     var col = w.AsSpan(j * n, i);
-                    g = e[j] + col[j] * f;
-                    for (int k = j + 1; k < i; k++)
-                    {
-                        g += col[k] * d[k];
-                        e[k] += col[k] * f;
-                    }
+                    var rest = col[(j + 1)..];
+                    g = e[j] + col[j] * f + DenseMath.Dot(rest, d.AsSpan(j + 1, i - j - 1));
+                    DenseMath.Axpy(f, rest, e.AsSpan(j + 1, i - j - 1));
                     e[j] = g;
                 }
                 f = 0;
@@ -119,7 +116,8 @@ public static class SymmetricEigen
                     f = d[j];
                     g = e[j];
                     var col = w.AsSpan(j * n, i);
-                    for (int k = j; k < i; k++) col[k] -= f * e[k] + g * d[k];
+                    DenseMath.Axpy(-f, e.AsSpan(j, i - j), col[j..]);
+                    DenseMath.Axpy(-g, d.AsSpan(j, i - j), col[j..]);
                     d[j] = col[i - 1];
                     w[j * n + i] = 0;
                 }
@@ -145,9 +143,7 @@ public static class SymmetricEigen
                 for (int j = 0; j <= i; j++)
                 {
                     var col = w.AsSpan(j * n, i + 1);
-                    double g = 0;
-                    for (int k = 0; k <= i; k++) g += next[k] * col[k];
-                    for (int k = 0; k <= i; k++) col[k] -= g * d[k];
+                    DenseMath.Axpy(-DenseMath.Dot(next, col), d.AsSpan(0, i + 1), col);
                 }
             }
             next.Clear();
@@ -206,7 +202,7 @@ public static class SymmetricEigen
                         c = p / r;
                         p = c * d[i] - s * g;
                         d[i + 1] = h + s * (c * g + s * d[i]);
-                        if (w is not null) Rotate(w.AsSpan(i * n, n), w.AsSpan((i + 1) * n, n), c, s);
+                        if (w is not null) DenseMath.Rotate(w.AsSpan(i * n, n), w.AsSpan((i + 1) * n, n), c, s);
                     }
                     p = -s * s2 * c3 * el1 * e[l] / dl1;
                     e[l] = s * p;
@@ -215,17 +211,6 @@ public static class SymmetricEigen
             }
             d[l] += f;
             e[l] = 0;
-        }
-    }
-
-    // (a, b) ← (c·a − s·b, s·a + c·b), element-wise.
-    private static void Rotate(Span<double> a, Span<double> b, double c, double s)
-    {
-        for (int k = 0; k < a.Length; k++)
-        {
-            double h = b[k];
-            b[k] = s * a[k] + c * h;
-            a[k] = c * a[k] - s * h;
         }
     }
 }
