@@ -56,7 +56,7 @@ internal static class ClassifierCommand
                 report(p.Step, p.Steps, $"epoch {p.Epoch}/{p.Epochs}  loss {p.Loss:F4}  train acc {p.TrainAccuracy:P2}  {p.Step * options.BatchSize / Math.Max(p.Seconds, 1e-9):F0} img/s"), stop.Token));
             if (stop.IsCancellationRequested) Console.WriteLine("Stopped early; testing and saving what was learnt.");
             double accuracy = 0;
-            WorkProgress.Run("testing", report => accuracy = ClassifierTraining.TestAccuracy(net, test, dev, progress: (done, all) => report(done, all, $"test images {done}/{all}")));
+            WorkProgress.Run("testing", report => accuracy = ClassifierTraining.TestAccuracy(net, test, dev, progress: (done, all) => report(done, all, $"{done}/{all} images")));
             string path = r.GetValue(output) ?? FeatureSetup.DefaultClassifierPath(name);
             net.Save(path, ClassifierTraining.Metadata(name, accuracy, test.Count, options));
             Console.WriteLine($"Test accuracy {accuracy.ToString("P2", CultureInfo.InvariantCulture)} ({Math.Round(accuracy * test.Count)}/{test.Count}). Saved {path}.");
@@ -81,7 +81,7 @@ internal static class ClassifierCommand
             using var net = MnistClassifier.Load(path, dev);
             var test = MnistDataset.LoadOrFetch(MnistSplit.Test, r.GetValue(dataPath), log: Console.WriteLine);
             double accuracy = 0;
-            WorkProgress.Run("testing", report => accuracy = ClassifierTraining.TestAccuracy(net, test, dev, progress: (done, all) => report(done, all, $"test images {done}/{all}")));
+            WorkProgress.Run("testing", report => accuracy = ClassifierTraining.TestAccuracy(net, test, dev, progress: (done, all) => report(done, all, $"{done}/{all} images")));
             Console.WriteLine($"{path}: {net.Architecture}; test accuracy {accuracy.ToString("P2", CultureInfo.InvariantCulture)} ({Math.Round(accuracy * test.Count)}/{test.Count}).");
             return 0;
         }));
@@ -110,7 +110,7 @@ internal static class ClassifierCommand
             {
                 FeatureSetup? setup = null;
                 WorkProgress.Run($"{split} statistics", report => setup = FeatureSetup.Create(net, path, config, split, samples, dev, Console.WriteLine,
-                                                                                               (done, all) => report(done, all, $"{split} images {done}/{all}")));
+                                                                                               (done, all) => report(done, all, $"{done}/{all} images")));
                 return setup!;
             }
             var train = Open("train", r.GetValue(trainSamples));

@@ -69,7 +69,7 @@ internal static class EvalCommand
                 {
                     WorkProgress.Run($"truncation {EvalRecord.FormatTruncation(t)}", report =>
                         record = setup.Evaluate("eval", step, Path.GetRelativePath(runPath, checkpoint), g.Generate, g.DimZ, config.Model.NumClasses, count, t,
-                                                r.GetValue(seed), dev, (done, total) => report(done, total, $"truncation {EvalRecord.FormatTruncation(t)}: {done}/{total} images"), stop.Token));
+                                                r.GetValue(seed), dev, (done, total) => report(done, total, $"{done}/{total} images"), stop.Token));
                 }
                 catch (OperationCanceledException)
                 {

@@ -39,7 +39,7 @@ internal sealed class EvalOptions
         FeatureSetup? setup = null;
         WorkProgress.Run("real statistics", report =>
             setup = FeatureSetup.Create(network, weights, config, r.GetValue(RealSplit)!, r.GetValue(RealSamples), device, Console.WriteLine,
-                                        (done, total) => report(done, total, $"real images {done}/{total}")));
+                                        (done, total) => report(done, total, $"{done}/{total} real images")));
         var real = setup!.Real;
         Console.WriteLine($"Real {setup.Key.Dataset} {setup.Key.Split} ({setup.Key.Samples} images, {network.Name}): IS {real.InceptionScore.Mean:F3} ± {real.InceptionScore.Std:F3}.");
         return setup;
