@@ -8,5 +8,7 @@ var root = new RootCommand("rawgan: BigGAN (Brock, Donahue, Simonyan) trained on
     SampleCommand.Create(),
     InfoCommand.Create(),
     SvTraceCommand.Create(),
+    ClassifierCommand.Create(),
+    EvalCommand.Create(),
 };
 return root.Parse(args).Invoke();

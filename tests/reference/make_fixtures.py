@@ -326,6 +326,14 @@ def losses():
     for name, shape in (("vector", (8,)), ("column", (6, 1))):
         fx.grad_case(f"hinge_d_{name}", "hinge_d", {"d_real": 1.5 * randn(*shape), "d_fake": 1.5 * randn(*shape)}, hinge_d)
         fx.grad_case(f"hinge_g_{name}", "hinge_g", {"d_fake": 1.5 * randn(*shape)}, lambda d_fake: -torch.mean(d_fake))
+    # The classifier's loss; the large cases have row spreads far beyond where exp under- or overflows in float32.
+    fx.grad_case("log_softmax_rank3", "log_softmax", {"x": randn(2, 3, 5)}, lambda x: F.log_softmax(x, dim=-1))
+    fx.grad_case("log_softmax_large", "log_softmax", {"x": 200 * randn(3, 6)}, lambda x: F.log_softmax(x, dim=-1))
+    labels = torch.tensor([3, 0, 9, 3, 7, 1], dtype=torch.int32)
+    fx.grad_case("cross_entropy", "cross_entropy", {"logits": 2 * randn(6, 10), "labels": labels},
+                 lambda logits, labels: F.cross_entropy(logits, labels.long()))
+    fx.grad_case("cross_entropy_large", "cross_entropy", {"logits": 200 * randn(6, 10), "labels": labels},
+                 lambda logits, labels: F.cross_entropy(logits, labels.long()))
     return fx
 
 

@@ -53,6 +53,8 @@ internal static class TrainCommand
             cmd.Options.Add(o);
         var analysis = new AnalysisOptions();
         foreach (var o in analysis.All) cmd.Options.Add(o);
+        var evaluation = new TrainingEvalOptions();
+        foreach (var o in evaluation.All) cmd.Options.Add(o);
 
         cmd.SetAction(r => DeviceChoice.Guard(() =>
         {
@@ -116,7 +118,8 @@ internal static class TrainCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                var result = ProgressDisplay.Run(config.Training.Steps, observer => CollapseHandling.Run(run, config, dev, resumeFrom, observer, stop.Token));
+                var evaluator = evaluation.Create(r, config, run, dev);
+                var result = ProgressDisplay.Run(config.Training.Steps, observer => CollapseHandling.Run(run, config, dev, resumeFrom, observer, stop.Token, evaluator));
                 Console.WriteLine($"{result.Outcome} at step {result.Step}: {result.Seconds:F0} s, {result.ImagesPerSecond:F1} images/s.");
                 if (result.Checkpoint is not null) Console.WriteLine($"Checkpoint: {result.Checkpoint}");
                 Console.WriteLine($"Samples: {Path.Combine(run.Path, "samples")}");

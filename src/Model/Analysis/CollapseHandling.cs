@@ -16,11 +16,12 @@ public static class CollapseHandling
     public const string ResultFileName = "result.txt";
 
     /// <summary>Trains with collapse handling; returns the final session's result.</summary>
-    public static TrainingResult Run(RunFolder run, RunConfig config, Device device, string? resumeFrom, ITrainingObserver observer, CancellationToken stop)
+    public static TrainingResult Run(RunFolder run, RunConfig config, Device device, string? resumeFrom, ITrainingObserver observer, CancellationToken stop,
+                                     Metrics.TrainingEvaluator? evaluator = null)
     {
         for (int rollbacks = 0; ; rollbacks++)
         {
-            var result = TrainingSession.Run(run, config, device, resumeFrom, observer, stop);
+            var result = TrainingSession.Run(run, config, device, resumeFrom, observer, stop, evaluator);
             if (result.Outcome != TrainingOutcome.Collapsed || result.Collapse is not { } e) return result;
             bool canRollBack = config.Collapse.Action == CollapseAction.Rollback && rollbacks < config.Collapse.MaxRollbacks && result.Checkpoint is not null;
             if (!canRollBack)

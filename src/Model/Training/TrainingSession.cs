@@ -47,7 +47,9 @@ public sealed record TrainingResult(TrainingOutcome Outcome, long Step, string? 
 public static class TrainingSession
 {
     /// <summary>Runs (or resumes) training in <paramref name="run"/> until the configured step, a stop request or divergence.</summary>
-    public static TrainingResult Run(RunFolder run, RunConfig config, Device device, string? resumeFrom, ITrainingObserver observer, CancellationToken stop)
+    /// <param name="evaluator">Optional IS/FID evaluation every N steps (--eval-every), which keeps best.safetensors.</param>
+    public static TrainingResult Run(RunFolder run, RunConfig config, Device device, string? resumeFrom, ITrainingObserver observer, CancellationToken stop,
+                                     Metrics.TrainingEvaluator? evaluator = null)
     {
         config.Model.Validate();
         config.Training.Validate();
@@ -140,6 +142,11 @@ public static class TrainingSession
                     return new TrainingResult(TrainingOutcome.Collapsed, step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate(), collapse.Describe(), collapse);
             }
             if (config.CheckpointEvery > 0 && step % config.CheckpointEvery == 0) Save();
+            if (evaluator is not null && step % evaluator.Every == 0)
+            {
+                if (lastSaved != step) Save(); // best.safetensors is a copy of this step's checkpoint
+                observer.Message(evaluator.Describe(evaluator.Evaluate(run, step, gEma, lastCheckpoint!, device)));
+            }
         }
         if (trainer.Step > lastSaved || lastCheckpoint is null) Save();
         if (config.SampleEvery <= 0 || trainer.Step % config.SampleEvery != 0) Sample();

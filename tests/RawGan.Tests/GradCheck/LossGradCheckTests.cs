@@ -44,4 +44,31 @@ public class LossGradCheckTests
         var dFake = rng.Normal([count], requiresGrad: true);
         GradientChecker.Check("HingeLossGenerator", rng, xs => HingeLossGenerator(xs[0]), [dFake]);
     }
+
+    [TestCase(1, 5)]
+    [TestCase(4, 10)]
+    public void LogSoftmax_(int rows, int cols)
+    {
+        var rng = TestRng.Fresh();
+        var x = rng.Normal([rows, cols], requiresGrad: true);
+        GradientChecker.Check("LogSoftmax", rng, xs => LogSoftmax(xs[0]), [x]);
+    }
+
+    [Test]
+    public void LogSoftmaxRank3()
+    {
+        var rng = TestRng.Fresh();
+        var x = rng.Normal([2, 3, 4], requiresGrad: true);
+        GradientChecker.Check("LogSoftmax", rng, xs => LogSoftmax(xs[0]), [x]);
+    }
+
+    [TestCase(1, 3)]
+    [TestCase(6, 10)]
+    public void CrossEntropy_(int n, int k)
+    {
+        var rng = TestRng.Fresh();
+        var logits = rng.Normal([n, k], requiresGrad: true);
+        var labels = RawGan.Engine.Tensor.FromArray(Enumerable.Range(0, n).Select(i => (i * 7 + 3) % k).ToArray());
+        GradientChecker.Check("CrossEntropy", rng, xs => CrossEntropy(xs[0], labels), [logits]);
+    }
 }

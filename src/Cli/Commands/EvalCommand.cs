@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Globalization;
+using RawGan.Engine;
+using RawGan.Engine.IO;
+using RawGan.Model.BigGan;
+using RawGan.Model.Metrics;
+using RawGan.Model.Training;
+using Spectre.Console;
+
+namespace RawGan.Cli.Commands;
+
+/// <summary>`rawgan eval`: IS and FID of a run's EMA generator over truncation thresholds; a table, eval.jsonl and a PNG curve.</summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var cmd = new Command("eval", "Measure the Inception Score and FID of a trained generator (G_ema) at several truncation thresholds: prints a table, " +
+                                      "appends to eval.jsonl in the run folder and draws the truncation curve (IS against FID) as a PNG.");
+        var source = new Argument<string>("run-or-checkpoint") { Description = "A run folder (its newest checkpoint) or a checkpoint file (e.g. best.safetensors)." };
+        var truncation = new Option<string>("--truncation")
+        {
+            Description = "Comma-separated truncation thresholds of z; none for untruncated latents.",
+            DefaultValueFactory = _ => "0.25,0.5,1.0,1.5,2.0,none",
+        };
+        var samples = new Option<int>("--samples") { Description = "Generated images per threshold (the paper uses 50000).", DefaultValueFactory = _ => 10000 };
+        var batch = new Option<int>("--batch-size") { Description = "Images generated and scored at a time.", DefaultValueFactory = _ => 100 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of latents and labels (the same for every threshold).", DefaultValueFactory = _ => 0UL };
+        var plot = new Option<string?>("--plot") { Description = "PNG of the truncation curve (default: eval_<step>.png in the run folder)." };
+        var noEma = new Option<bool>("--no-ema") { Description = "Score the trained G instead of its moving average." };
+        var batchStats = new Option<bool>("--batch-stats") { Description = "Normalise with each batch's own statistics instead of the running ones (as rawgan sample --batch-stats)." };
+        var features = new EvalOptions();
+        var device = DeviceChoice.Option();
+        foreach (var o in new Option[] { truncation, samples, batch, seed, plot, noEma, batchStats }.Concat(features.All).Append(device)) cmd.Options.Add(o);
+        cmd.Arguments.Add(source);
+
+        cmd.SetAction(r => DeviceChoice.Guard(() =>
+        {
+            string checkpoint = RunFolder.ResolveCheckpoint(r.GetValue(source)!);
+            var thresholds = r.GetValue(truncation)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(EvalRecord.ParseTruncation).Distinct().ToArray();
+            if (thresholds.Length == 0) throw new ArgumentException("--truncation needs at least one threshold (or none).");
+            int count = r.GetValue(samples);
+            if (count < InceptionScore.DefaultSplits) throw new ArgumentException($"--samples must be at least {InceptionScore.DefaultSplits} (the Inception Score's splits).");
+            var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
+
+            RunConfig config;
+            long step;
+            BigGanGenerator g;
+            using (var file = SafeTensors.Load(checkpoint))
+            {
+                config = file.Metadata.TryGetValue("run_config", out var json)
+                    ? RunConfig.FromJson(json, checkpoint)
+                    : throw new InvalidDataException($"{checkpoint} carries no run configuration; it was not written by rawgan train.");
+                step = file.Metadata.TryGetValue("step", out var s) ? long.Parse(s, CultureInfo.InvariantCulture) : 0;
+                g = new BigGanGenerator(config.Model, config.ModelSeed, dev);
+                g.LoadStateDict(Checkpoint.GeneratorState(file, preferEma: !r.GetValue(noEma)));
+            }
+            g.Train(r.GetValue(batchStats));
+            string runPath = RunPathOf(checkpoint);
+            Console.WriteLine($"Scoring {(r.GetValue(noEma) ? "G" : "G_ema")} of {checkpoint} (step {step}).");
+
+            using var setup = features.Open(r, config, dev);
+            using var stop = new CtrlCStop();
+            var records = new List<EvalRecord>();
+            foreach (var t in thresholds)
+            {
+                if (stop.IsCancellationRequested) break;
+                EvalRecord? record = null;
+                try
+                {
+                    WorkProgress.Run($"truncation {EvalRecord.FormatTruncation(t)}", report =>
+                        record = setup.Evaluate("eval", step, Path.GetRelativePath(runPath, checkpoint), g.Generate, g.DimZ, config.Model.NumClasses, count, t,
+                                                r.GetValue(seed), dev, (done, total) => report(done, total, $"{done}/{total} images"), stop.Token));
+                }
+                catch (OperationCanceledException)
+                {
+                    Console.WriteLine("Stopped; keeping the thresholds already scored.");
+                    break;
+                }
+                records.Add(record!);
+                EvalLog.Append(Path.Combine(runPath, EvalLog.FileName), [record!]);
+            }
+            if (records.Count == 0) return 130;
+            ShowTable(records, setup);
+            string png = r.GetValue(plot) ?? Path.Combine(runPath, $"eval_{step:D8}.png");
+            TruncationCurve.Save(png, records, $"step {step}, {setup.Network.Name}, {count} samples");
+            Console.WriteLine($"Appended {records.Count} record(s) to {Path.Combine(runPath, EvalLog.FileName)}; curve {png}.");
+            return stop.IsCancellationRequested ? 130 : 0;
+        }));
+        return cmd;
+    }
+
+    // checkpoints/step_N.safetensors belongs to the folder above; any other file (best.safetensors) to its own folder.
+    private static string RunPathOf(string checkpoint)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
+        return Path.GetFileName(folder) == "checkpoints" ? Path.GetDirectoryName(folder)! : folder;
+    }
+
+    private static void ShowTable(IReadOnlyList<EvalRecord> records, FeatureSetup setup)
+    {
+        var table = new Table().AddColumns("truncation", "IS", "± (std, 10 splits)", "FID", "seconds");
+        foreach (var c in table.Columns.Skip(1)) c.RightAligned();
+        foreach (var r in records)
+            table.AddRow(EvalRecord.FormatTruncation(r.Truncation), r.IsMean.ToString("F3", CultureInfo.InvariantCulture), r.IsStd.ToString("F3", CultureInfo.InvariantCulture),
+                         r.Fid.ToString("F3", CultureInfo.InvariantCulture), r.Seconds.ToString("F0", CultureInfo.InvariantCulture));
+        var real = setup.Real.InceptionScore;
+        table.AddRow($"[grey]real {setup.Key.Split}[/]", $"[grey]{real.Mean.ToString("F3", CultureInfo.InvariantCulture)}[/]", $"[grey]{real.Std.ToString("F3", CultureInfo.InvariantCulture)}[/]", "[grey]0[/]", "");
+        table.Caption = new TableTitle($"{setup.Network.Name}; FID against {setup.Key.Samples} real {setup.Key.Dataset} {setup.Key.Split} images");
+        AnsiConsole.Write(table);
+    }
+}

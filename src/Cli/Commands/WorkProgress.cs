@@ -1,0 +1,70 @@
+using Spectre.Console;
+
+namespace RawGan.Cli.Commands;
+
+/// <summary>
+/// Progress of long non-training work (classifier training, scoring samples): a Spectre.Console bar on a terminal,
+/// plain lines (at most one per 5% of the work) when the output is redirected.
+/// </summary>
+internal static class WorkProgress
+{
+    /// <summary>Runs <paramref name="work"/>, which reports (done, total, description) as it goes.</summary>
+    public static void Run(string title, Action<Action<long, long, string>> work)
+    {
+        bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        if (!interactive)
+        {
+            long lastBucket = -1;
+            work((done, total, text) =>
+            {
+                long bucket = total > 0 ? done * 20 / total : 0;
+                if (bucket == lastBucket) return;
+                lastBucket = bucket;
+                Console.WriteLine($"{title}: {text}");
+            });
+            return;
+        }
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(title, maxValue: 1);
+                work((done, total, text) =>
+                {
+                    task.MaxValue = Math.Max(1, total);
+                    task.Value = done;
+                    task.Description = Markup.Escape(text);
+                });
+            });
+    }
+}
+
+/// <summary>
+/// While alive, the first Ctrl-C cancels <see cref="Token"/> (the work stops at a safe point and keeps its
+/// results) instead of killing the process; a second press ends it.
+/// </summary>
+internal sealed class CtrlCStop : IDisposable
+{
+    private readonly CancellationTokenSource _source = new();
+
+    public CtrlCStop() => Console.CancelKeyPress += OnCancel;
+
+    public CancellationToken Token => _source.Token;
+
+    public bool IsCancellationRequested => _source.IsCancellationRequested;
+
+    public void Dispose()
+    {
+        Console.CancelKeyPress -= OnCancel;
+        _source.Dispose();
+    }
+
+    private void OnCancel(object? sender, ConsoleCancelEventArgs e)
+    {
+        if (_source.IsCancellationRequested) return;
+        e.Cancel = true;
+        _source.Cancel();
+        Console.Error.WriteLine("Stopping at the next safe point (press Ctrl-C again to abort).");
+    }
+}
