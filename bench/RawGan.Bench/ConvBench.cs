@@ -1,13 +1,14 @@
 using BenchmarkDotNet.Attributes;
 using RawGan.Engine;
-using RawGan.Engine.Backends.Cpu;
 
 namespace RawGan.Bench;
 
 /// <summary>
-/// BigGAN's main convolution on the CPU: 3×3, pad 1, 128 → 128 channels, 32×32, batch 32, float32; forward,
-/// data gradient and weight gradient each cost 2·N·K·OH·OW·C·R·S operations. bench/torch_cpu_baseline.py
-/// times the same three passes.
+/// BigGAN-32's main convolution (ch 32: 3×3, pad 1, 128 → 128 channels, 32×32, batch 32, float32): forward, data
+/// gradient and weight gradient, each 2·N·K·OH·OW·C·R·S operations. CPU: our im2col GEMM. CUDA: im2col + cuBLAS
+/// ("cuda/im2col"). Hook for the custom CUDA convolution kernel (selected by RAWGAN_CONV_ALGO when it lands): add
+/// its name to <see cref="CudaAlgorithms"/>; <see cref="Setup"/> sets the variable before the first launch.
+/// bench/torch_baseline.py times the same passes (oneDNN on the CPU, cuDNN on the GPU).
 /// </summary>
 [Config(typeof(InProcessShortConfig))]
 public class ConvBench
@@ -15,42 +16,63 @@ public class ConvBench
     private const double Flops = 2.0 * 32 * 128 * 32 * 32 * 128 * 3 * 3;
     private static readonly Conv2dGeometry Geometry = new(32, 128, 32, 32, 128, 3, 3, 1, 1, 1, 1);
 
-    private readonly IBackend _cpu = CpuBackend.Instance;
+    /// <summary>The CUDA convolution algorithms compared (values of RAWGAN_CONV_ALGO).</summary>
+    private static readonly string[] CudaAlgorithms = ["im2col"];
+
+    private Device _device = null!;
+    private IBackend _backend = null!;
     private Storage _x = null!, _w = null!, _y = null!, _dy = null!, _dx = null!, _dw = null!;
 
-    /// <summary>Random inputs.</summary>
+    /// <summary>Device and algorithm.</summary>
+    [ParamsSource(nameof(Cases))]
+    public string Case { get; set; } = "cpu";
+
+    /// <summary>cpu, and cuda/&lt;algorithm&gt; for each CUDA algorithm.</summary>
+    public static IEnumerable<string> Cases() =>
+        BenchCases.Devices.SelectMany(d => d == "cpu" ? ["cpu"] : CudaAlgorithms.Select(a => $"cuda/{a}"));
+
+    /// <summary>Random inputs on the case's device.</summary>
     [GlobalSetup]
     public void Setup()
     {
+        if (BenchCases.DeviceOf(Case) == "cuda") Environment.SetEnvironmentVariable("RAWGAN_CONV_ALGO", BenchCases.VariantOf(Case));
+        _device = BenchCases.Open(Case);
+        _backend = _device.Backend;
         var g = Geometry;
-        var rng = new Random(7);
         long xLen = (long)g.N * g.C * g.H * g.W, wLen = (long)g.K * g.C * g.R * g.S, yLen = (long)g.N * g.K * g.OutH * g.OutW;
-        _x = Random(xLen, rng);
-        _w = Random(wLen, rng);
-        _dy = Random(yLen, rng);
-        _y = _cpu.Allocate(DType.Float32, yLen);
-        _dx = _cpu.Allocate(DType.Float32, xLen);
-        _dw = _cpu.Allocate(DType.Float32, wLen);
+        _x = BenchData.Uniform(_backend, xLen, 1);
+        _w = BenchData.Uniform(_backend, wLen, 2);
+        _dy = BenchData.Uniform(_backend, yLen, 3);
+        _y = _backend.Allocate(DType.Float32, yLen);
+        _dx = _backend.Allocate(DType.Float32, xLen);
+        _dw = _backend.Allocate(DType.Float32, wLen);
     }
 
+    /// <summary>Frees the operands.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => BenchData.Free(_x, _w, _y, _dy, _dx, _dw);
+
     /// <summary>y = conv(x, w).</summary>
-    [Benchmark, Flops(Flops)]
-    public void Forward() => _cpu.Conv2dForward(_x, _w, _y, Geometry);
+    [Benchmark(Baseline = true), Flops(Flops)]
+    public void Forward()
+    {
+        _backend.Conv2dForward(_x, _w, _y, Geometry);
+        BenchCases.Synchronize(_device);
+    }
 
     /// <summary>dx from dy and w.</summary>
     [Benchmark, Flops(Flops)]
-    public void BackwardData() => _cpu.Conv2dBackwardData(_dy, _w, _dx, Geometry);
+    public void BackwardData()
+    {
+        _backend.Conv2dBackwardData(_dy, _w, _dx, Geometry);
+        BenchCases.Synchronize(_device);
+    }
 
     /// <summary>dw from x and dy.</summary>
     [Benchmark, Flops(Flops)]
-    public void BackwardWeight() => _cpu.Conv2dBackwardWeight(_x, _dy, _dw, Geometry);
-
-    private Storage Random(long length, Random rng)
+    public void BackwardWeight()
     {
-        var data = new float[length];
-        for (long i = 0; i < length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
-        var s = _cpu.Allocate(DType.Float32, length);
-        _cpu.CopyFromHost<float>(data, s, 0);
-        return s;
+        _backend.Conv2dBackwardWeight(_x, _dy, _dw, Geometry);
+        BenchCases.Synchronize(_device);
     }
 }
