@@ -30,6 +30,10 @@ public sealed class InProcessShortConfig : ManualConfig
 
     private static string ResultsFolder()
     {
+        // A [Config] attribute's artifacts path wins over the command line's, so honour --artifacts here.
+        var args = Environment.GetCommandLineArgs();
+        int at = Array.IndexOf(args, "--artifacts");
+        if (at >= 0 && at + 1 < args.Length) return Path.GetFullPath(args[at + 1]);
         for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "RawGan.sln")))
                 return Path.Combine(dir.FullName, "bench", "results", "BenchmarkDotNet");
