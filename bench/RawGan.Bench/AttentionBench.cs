@@ -33,7 +33,7 @@ public class AttentionBench
     {
         _device = BenchCases.Open(Case);
         var shape = ShapeOf(Case);
-        var config = BenchCases.VariantOf(Case) == "g128" ? BigGanConfig.ImageNet128 : BigGanConfig.Cifar32 with { Ch = 32 };
+        var config = BenchCases.VariantOf(Case) == "g128" ? BigGanConfig.ImageNet128 with { Init = WeightInit.Normal002 } : BigGanConfig.Cifar32 with { Ch = 32 };
         _attention = new SelfAttention(shape[1], config, new SeedSequence(1), _device);
         _attention.Train();
         // gamma starts at 0; a non-zero gain keeps every path of the backward alive, as after the first steps.
