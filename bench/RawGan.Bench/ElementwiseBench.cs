@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using RawGan.Engine;
 using RawGan.Engine.Backends.Cpu;
@@ -8,7 +10,7 @@ namespace RawGan.Bench;
 
 /// <summary>
 /// Memory-bound references. Copy is the bandwidth yardstick of a run: every other memory-bound kernel's GB/s is
-/// reported as a fraction of it (bench/compare.py). On the CPU it is a plain memory copy split over the cores, on
+/// reported as a fraction of it (bench/compare.py). On the CPU it is a SIMD copy loop split over the cores, on
 /// CUDA cuMemcpyDtoDAsync. Beside it: the engine's own contiguous copy (StridedCopy, what Clone and Cat use), an
 /// elementwise add of two same-shape tensors, and a multiply by a per-(sample, channel) factor broadcast over the
 /// pixels (conditional BN's gain). Shapes: "b32" = BigGAN-32's largest activation (32×128×32×32 float32, 16 MiB);
@@ -73,13 +75,19 @@ public class ElementwiseBench
         }
         else
         {
+            // A SIMD loop with ordinary stores, one slice per core. Array.Copy (memmove) switches to non-temporal
+            // stores for large blocks, which send the destination to DRAM even where it would stay in L3 (as
+            // PyTorch's copy_ keeps it): measured 31 GB/s against PyTorch's 132 GB/s on this 2 × 16 MiB copy.
             float[] src = CpuBackend.Data<float>(_a), dst = CpuBackend.Data<float>(_y);
             int parts = Environment.ProcessorCount;
             long chunk = (_n + parts - 1) / parts;
             Parallel.For(0, parts, p =>
             {
-                long start = p * chunk, count = Math.Min(chunk, _n - start);
-                if (count > 0) Array.Copy(src, start, dst, start, count);
+                long start = p * chunk, end = Math.Min(_n, start + chunk), i = start;
+                ref float s0 = ref MemoryMarshal.GetArrayDataReference(src), d0 = ref MemoryMarshal.GetArrayDataReference(dst);
+                for (; i <= end - Vector<float>.Count; i += Vector<float>.Count)
+                    Vector.LoadUnsafe(ref s0, (nuint)i).StoreUnsafe(ref d0, (nuint)i);
+                for (; i < end; i++) dst[i] = src[i];
             });
         }
         BenchCases.Synchronize(_device);
