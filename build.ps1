@@ -1,7 +1,8 @@
 #!/usr/bin/env pwsh
 # One entry point for what `dotnet` alone does not do. Run as `dotnet pwsh build.ps1 <target>`.
 #   test    build and run the test suite (what CI runs); -Filter passes an NUnit filter through
-#   bench   run the CPU kernel benchmarks and the PyTorch CPU baseline, one after the other
+#   bench   RawGan.Bench and bench/torch_baseline.py on this machine's CPU, one after the other, then one table
+#           with RawGan/PyTorch per row in bench/results/comparison.md; -Repeat N keeps the best of N alternations
 #   device-bundle  publish the tests, the CLI and the benchmarks self-contained for linux-x64 into one
 #           folder (one shared runtime) and pack it as artifacts/device/rawgan-device.tar.xz, for a GPU
 #           server with the driver and CUDA libraries but no .NET (tools/gpu-check.sh runs it there)
@@ -15,7 +16,8 @@ param(
     [string]$Target = 'test',
     [string]$Configuration = 'Release',
     [string]$Filter = '',
-    [switch]$Check
+    [switch]$Check,
+    [int]$Repeat = 1
 )
 $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
@@ -90,6 +92,8 @@ function Invoke-DeviceBundle {
     }
     Copy-Item tools/gpu-check.sh $stage
     Get-ChildItem bench/*.py -ErrorAction SilentlyContinue | Copy-Item -Destination $stage
+    # bench/torch_baseline.py builds its BigGAN from the reference modules the parity fixtures come from.
+    Copy-Item tests/reference/biggan_reference.py, tests/reference/make_fixtures.py $stage
     Invoke-Checked 'tar' { tar -C $stage -cJf "$out/rawgan-device.tar.xz" . }
     git rev-parse --short HEAD | Set-Content "$out/commit.txt"
     Remove-Item -Recurse -Force $stage
@@ -107,7 +111,9 @@ switch ($Target) {
     'kernels' { Invoke-Kernels $Check.IsPresent }
     'device-bundle' { Invoke-DeviceBundle }
     'bench' {
-        # BenchmarkDotNet (in-process) and the PyTorch CPU baseline one after the other, then one table.
-        Invoke-Checked 'bench/compare_cpu.sh' { bash bench/compare_cpu.sh }
+        # BenchmarkDotNet (in-process) and the PyTorch baseline one after the other, then one table.
+        $benchArgs = @("$Repeat")
+        if ($Filter) { $benchArgs += $Filter }
+        Invoke-Checked 'bench/compare.sh' { bash bench/compare.sh @benchArgs }
     }
 }

@@ -1,13 +1,14 @@
 using BenchmarkDotNet.Attributes;
 using RawGan.Engine;
-using RawGan.Engine.Backends.Cpu;
+using RawGan.Kernels.Cuda;
 
 namespace RawGan.Bench;
 
 /// <summary>
-/// BigGAN's main convolution on the CPU: 3×3, pad 1, 128 → 128 channels, 32×32, batch 32, float32; forward,
-/// data gradient and weight gradient each cost 2·N·K·OH·OW·C·R·S operations. bench/torch_cpu_baseline.py
-/// times the same three passes.
+/// BigGAN-32's main convolution (ch 32: 3×3, pad 1, 128 → 128 channels, 32×32, batch 32, float32): forward, data
+/// gradient and weight gradient, each 2·N·K·OH·OW·C·R·S operations. CPU: our im2col GEMM. CUDA: one case per
+/// CUDA convolution algorithm ("cuda/Im2colGemm": im2col + cuBLAS, and the custom implicit-GEMM kernel where the
+/// backend has it). bench/torch_baseline.py times the same passes (oneDNN on the CPU, cuDNN on the GPU).
 /// </summary>
 [Config(typeof(InProcessShortConfig))]
 public class ConvBench
@@ -15,42 +16,81 @@ public class ConvBench
     private const double Flops = 2.0 * 32 * 128 * 32 * 32 * 128 * 3 * 3;
     private static readonly Conv2dGeometry Geometry = new(32, 128, 32, 32, 128, 3, 3, 1, 1, 1, 1);
 
-    private readonly IBackend _cpu = CpuBackend.Instance;
+    // The custom CUDA convolution lands beside this work as a ConvAlgorithm enum and a CudaBackend.ConvAlgorithm
+    // property (RAWGAN_CONV_ALGO gives the default). Found by reflection so that every algorithm is benchmarked as
+    // soon as both are merged, without this file changing; once merged, this can become plain code.
+    private static readonly Type? AlgorithmEnum = typeof(CudaBackend).Assembly.GetType("RawGan.Kernels.Cuda.ConvAlgorithm");
+    private static readonly System.Reflection.PropertyInfo? AlgorithmProperty = typeof(CudaBackend).GetProperty("ConvAlgorithm");
+
+    /// <summary>The CUDA convolution algorithms compared: the enum's names, or im2col + cuBLAS alone before it exists.</summary>
+    private static string[] CudaAlgorithms => AlgorithmEnum is { IsEnum: true } && AlgorithmProperty is not null
+        ? Enum.GetNames(AlgorithmEnum)
+        : ["Im2colGemm"];
+
+    private Device _device = null!;
+    private object? _defaultAlgorithm;
+    private IBackend _backend = null!;
     private Storage _x = null!, _w = null!, _y = null!, _dy = null!, _dx = null!, _dw = null!;
 
-    /// <summary>Random inputs.</summary>
+    /// <summary>Device and algorithm.</summary>
+    [ParamsSource(nameof(Cases))]
+    public string Case { get; set; } = "cpu";
+
+    /// <summary>cpu, and cuda/&lt;algorithm&gt; for each CUDA algorithm.</summary>
+    public static IEnumerable<string> Cases() =>
+        BenchCases.Devices.SelectMany(d => d == "cpu" ? ["cpu"] : CudaAlgorithms.Select(a => $"cuda/{a}"));
+
+    /// <summary>Random inputs on the case's device.</summary>
     [GlobalSetup]
     public void Setup()
     {
+        _device = BenchCases.Open(Case);
+        _backend = _device.Backend;
+        if (_backend is CudaBackend cuda && AlgorithmEnum is not null && AlgorithmProperty is not null)
+        {
+            _defaultAlgorithm = AlgorithmProperty.GetValue(cuda);
+            AlgorithmProperty.SetValue(cuda, Enum.Parse(AlgorithmEnum, BenchCases.VariantOf(Case)));
+        }
         var g = Geometry;
-        var rng = new Random(7);
         long xLen = (long)g.N * g.C * g.H * g.W, wLen = (long)g.K * g.C * g.R * g.S, yLen = (long)g.N * g.K * g.OutH * g.OutW;
-        _x = Random(xLen, rng);
-        _w = Random(wLen, rng);
-        _dy = Random(yLen, rng);
-        _y = _cpu.Allocate(DType.Float32, yLen);
-        _dx = _cpu.Allocate(DType.Float32, xLen);
-        _dw = _cpu.Allocate(DType.Float32, wLen);
+        _x = BenchData.Uniform(_backend, xLen, 1);
+        _w = BenchData.Uniform(_backend, wLen, 2);
+        _dy = BenchData.Uniform(_backend, yLen, 3);
+        _y = _backend.Allocate(DType.Float32, yLen);
+        _dx = _backend.Allocate(DType.Float32, xLen);
+        _dw = _backend.Allocate(DType.Float32, wLen);
+    }
+
+    /// <summary>Frees the operands.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        if (_backend is CudaBackend cuda && AlgorithmEnum is not null && AlgorithmProperty is not null)
+            AlgorithmProperty.SetValue(cuda, _defaultAlgorithm); // back to what RAWGAN_CONV_ALGO gave
+        BenchData.Free(_x, _w, _y, _dy, _dx, _dw);
     }
 
     /// <summary>y = conv(x, w).</summary>
-    [Benchmark, Flops(Flops)]
-    public void Forward() => _cpu.Conv2dForward(_x, _w, _y, Geometry);
+    [Benchmark(Baseline = true), Flops(Flops)]
+    public void Forward()
+    {
+        _backend.Conv2dForward(_x, _w, _y, Geometry);
+        BenchCases.Synchronize(_device);
+    }
 
     /// <summary>dx from dy and w.</summary>
     [Benchmark, Flops(Flops)]
-    public void BackwardData() => _cpu.Conv2dBackwardData(_dy, _w, _dx, Geometry);
+    public void BackwardData()
+    {
+        _backend.Conv2dBackwardData(_dy, _w, _dx, Geometry);
+        BenchCases.Synchronize(_device);
+    }
 
     /// <summary>dw from x and dy.</summary>
     [Benchmark, Flops(Flops)]
-    public void BackwardWeight() => _cpu.Conv2dBackwardWeight(_x, _dy, _dw, Geometry);
-
-    private Storage Random(long length, Random rng)
+    public void BackwardWeight()
     {
-        var data = new float[length];
-        for (long i = 0; i < length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
-        var s = _cpu.Allocate(DType.Float32, length);
-        _cpu.CopyFromHost<float>(data, s, 0);
-        return s;
+        _backend.Conv2dBackwardWeight(_x, _dy, _dw, Geometry);
+        BenchCases.Synchronize(_device);
     }
 }

@@ -1,16 +1,15 @@
-using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using RawGan.Engine;
-using RawGan.Engine.Backends.Cpu;
+using RawGan.Kernels.Cuda;
+using RawGan.Kernels.Native;
 
 namespace RawGan.Bench;
 
 /// <summary>
-/// The CPU GEMM on the shapes that matter: a square 1024³ product in float32 and float64, and the product
-/// inside BigGAN's main 3×3 convolution (128 channels, 32×32, batch 32): W (128 × 1152) times each image's
-/// im2col matrix (1152 × 1024), as one strided batch. bench/torch_cpu_baseline.py times the same shapes.
-/// MicroKernelFloat32 is the ceiling: the register-tiled kernel alone, on one thread, on packed panels that
-/// stay in L1, so the gap between it and the full products is what blocking, packing and threading cost.
+/// GEMM on the shapes that matter: a square 1024³ product in float32 and float64, and the product inside BigGAN-32's
+/// main 3×3 convolution (128 channels, 32×32, batch 32): W (128 × 1152) times each image's im2col matrix
+/// (1152 × 1024), as one strided batch. CPU: ours. CUDA: cuBLAS in exact FP32 ("cuda/fp32", our default) and with
+/// TF32 tensor cores ("cuda/tf32"). bench/torch_baseline.py times the same shapes.
 /// </summary>
 [Config(typeof(InProcessShortConfig))]
 public class GemmBench
@@ -18,73 +17,76 @@ public class GemmBench
     private const int Square = 1024;
     private const int ConvM = 128, ConvN = 32 * 32, ConvK = 128 * 9, ConvBatch = 32;
 
-    private readonly IBackend _cpu = CpuBackend.Instance;
+    private Device _device = null!;
+    private IBackend _backend = null!;
     private Storage _a32 = null!, _b32 = null!, _c32 = null!, _a64 = null!, _b64 = null!, _c64 = null!;
     private Storage _w = null!, _cols = null!, _y = null!;
 
-    // Micro-kernel probe: 16 A micro-panels of depth 256 against one B micro-panel, AVX-512 float32.
-    private const int ProbeDepth = 256, ProbePanels = 16;
-    private static readonly int ProbeRows = GemmKernel<float, Vector512<float>, Simd512<float>>.MR;
-    private static readonly int ProbeCols = GemmKernel<float, Vector512<float>, Simd512<float>>.NR;
-    private float[] _probeA = null!, _probeB = null!, _probeC = null!;
+    /// <summary>Device and, on CUDA, the cuBLAS math mode.</summary>
+    [ParamsSource(nameof(Cases))]
+    public string Case { get; set; } = "cpu";
 
-    /// <summary>Random operands.</summary>
+    /// <summary>cpu, cuda/fp32, cuda/tf32.</summary>
+    public static IEnumerable<string> Cases() =>
+        BenchCases.Devices.SelectMany(d => d == "cpu" ? ["cpu"] : new[] { "cuda/fp32", "cuda/tf32" });
+
+    /// <summary>Random operands; on CUDA, the math mode of the case.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        var rng = new Random(42);
-        _a32 = Random(DType.Float32, Square * Square, rng);
-        _b32 = Random(DType.Float32, Square * Square, rng);
-        _c32 = _cpu.Allocate(DType.Float32, Square * Square);
-        _a64 = Random(DType.Float64, Square * Square, rng);
-        _b64 = Random(DType.Float64, Square * Square, rng);
-        _c64 = _cpu.Allocate(DType.Float64, Square * Square);
-        _w = Random(DType.Float32, ConvM * ConvK, rng);
-        _cols = Random(DType.Float32, (long)ConvBatch * ConvK * ConvN, rng);
-        _y = _cpu.Allocate(DType.Float32, (long)ConvBatch * ConvM * ConvN);
-        _probeA = GC.AllocateArray<float>(ProbeRows * ProbeDepth * ProbePanels, pinned: true);
-        _probeB = GC.AllocateArray<float>(ProbeCols * ProbeDepth, pinned: true);
-        _probeC = GC.AllocateArray<float>(ProbeRows * ProbePanels * ProbeCols, pinned: true);
-        for (int i = 0; i < _probeA.Length; i++) _probeA[i] = (float)(rng.NextDouble() - 0.5);
-        for (int i = 0; i < _probeB.Length; i++) _probeB[i] = (float)(rng.NextDouble() - 0.5);
+        _device = BenchCases.Open(Case);
+        _backend = _device.Backend;
+        SetMathMode(BenchCases.VariantOf(Case) == "tf32" ? CuBlas.Tf32TensorOpMath : CuBlas.DefaultMath);
+        _a32 = BenchData.Uniform(_backend, Square * Square, 1);
+        _b32 = BenchData.Uniform(_backend, Square * Square, 2);
+        _c32 = _backend.Allocate(DType.Float32, Square * Square);
+        _a64 = BenchData.Uniform(_backend, Square * Square, 3, DType.Float64);
+        _b64 = BenchData.Uniform(_backend, Square * Square, 4, DType.Float64);
+        _c64 = _backend.Allocate(DType.Float64, Square * Square);
+        _w = BenchData.Uniform(_backend, ConvM * ConvK, 5);
+        _cols = BenchData.Uniform(_backend, (long)ConvBatch * ConvK * ConvN, 6);
+        _y = _backend.Allocate(DType.Float32, (long)ConvBatch * ConvM * ConvN);
+    }
+
+    /// <summary>Frees the operands and puts cuBLAS back to exact FP32.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        SetMathMode(CuBlas.DefaultMath);
+        BenchData.Free(_a32, _b32, _c32, _a64, _b64, _c64, _w, _cols, _y);
     }
 
     /// <summary>C = A·B, 1024³, float32.</summary>
-    [Benchmark, Flops(2.0 * Square * Square * Square)]
-    public void Gemm1024Float32() =>
-        _cpu.Gemm(false, false, Square, Square, Square, 1, _a32, 0, Square, 0, _b32, 0, Square, 0, 0, _c32, 0, Square, 0, 1);
+    [Benchmark(Baseline = true), Flops(2.0 * Square * Square * Square)]
+    public void Gemm1024Float32()
+    {
+        _backend.Gemm(false, false, Square, Square, Square, 1, _a32, 0, Square, 0, _b32, 0, Square, 0, 0, _c32, 0, Square, 0, 1);
+        BenchCases.Synchronize(_device);
+    }
 
     /// <summary>C = A·B, 1024³, float64.</summary>
     [Benchmark, Flops(2.0 * Square * Square * Square)]
-    public void Gemm1024Float64() =>
-        _cpu.Gemm(false, false, Square, Square, Square, 1, _a64, 0, Square, 0, _b64, 0, Square, 0, 0, _c64, 0, Square, 0, 1);
+    public void Gemm1024Float64()
+    {
+        _backend.Gemm(false, false, Square, Square, Square, 1, _a64, 0, Square, 0, _b64, 0, Square, 0, 0, _c64, 0, Square, 0, 1);
+        BenchCases.Synchronize(_device);
+    }
 
     /// <summary>y_n = W·col_n for 32 images: M=128, N=1024, K=1152 each, float32.</summary>
     [Benchmark, Flops(2.0 * ConvBatch * ConvM * ConvN * ConvK)]
-    public void ConvShapedGemmFloat32() =>
-        _cpu.Gemm(false, false, ConvM, ConvN, ConvK, 1, _w, 0, ConvK, 0, _cols, 0, ConvN, (long)ConvK * ConvN,
-                  0, _y, 0, ConvN, (long)ConvM * ConvN, ConvBatch);
-
-    /// <summary>The AVX-512 float32 micro-kernel alone: 16 register tiles of depth 256 from L1, one thread.</summary>
-    [Benchmark, Flops(2.0 * 8 * 32 * ProbeDepth * ProbePanels)]
-    public unsafe void MicroKernelFloat32()
+    public void ConvShapedGemmFloat32()
     {
-        if (!Vector512.IsHardwareAccelerated) throw new NotSupportedException("The micro-kernel probe needs AVX-512.");
-        fixed (float* a = _probeA, b = _probeB, c = _probeC)
-        {
-            for (int t = 0; t < ProbePanels; t++)
-                GemmKernel<float, Vector512<float>, Simd512<float>>.Tile(
-                    ProbeDepth, a + t * ProbeRows * ProbeDepth, b, c + t * ProbeRows * ProbeCols, ProbeCols, 1f, 1f, overwrite: false);
-        }
+        _backend.Gemm(false, false, ConvM, ConvN, ConvK, 1, _w, 0, ConvK, 0, _cols, 0, ConvN, (long)ConvK * ConvN,
+                      0, _y, 0, ConvN, (long)ConvM * ConvN, ConvBatch);
+        BenchCases.Synchronize(_device);
     }
 
-    private Storage Random(DType dtype, long length, Random rng)
+    private void SetMathMode(int mode)
     {
-        var data = new double[length];
-        for (long i = 0; i < length; i++) data[i] = rng.NextDouble() * 2 - 1;
-        var s = _cpu.Allocate(dtype, length);
-        if (dtype == DType.Float64) _cpu.CopyFromHost<double>(data, s, 0);
-        else _cpu.CopyFromHost<float>(Array.ConvertAll(data, v => (float)v), s, 0);
-        return s;
+        if (_device?.Backend is CudaBackend cuda)
+        {
+            cuda.Context.MakeCurrent();
+            CuBlas.Check(CuBlas.cublasSetMathMode(cuda.Context.Blas, mode));
+        }
     }
 }

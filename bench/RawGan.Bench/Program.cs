@@ -1,4 +1,6 @@
-using BenchmarkDotNet.Running;
+using RawGan.Bench;
 
-// Kernel benchmarks: `dotnet run -c Release --project bench/RawGan.Bench -- --filter '*'`.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Kernel benchmarks: `dotnet run -c Release --project bench/RawGan.Bench -- --filter '*'` (BenchmarkDotNet's
+// options); RAWGAN_BENCH_DEVICES=cpu,cuda picks the devices. Exits non-zero when no benchmark produced a result or
+// any failed; writes rawgan-results.json (one record per case: fastest and mean time, FLOPs, bytes) beside the reports.
+return BenchRun.Run(args);

@@ -8,7 +8,8 @@ namespace RawGan.Tests.Ops;
 public class BatchNormReferenceTests
 {
     private const double Eps = 1e-5;
-    private static readonly int[][] Shapes = [[4, 3, 2, 3], [1, 2, 4, 4], [5, 4], [3, 2, 7]];
+    // The last has rows long enough for the CPU's SIMD loops (63 = whole vectors and a tail).
+    private static readonly int[][] Shapes = [[4, 3, 2, 3], [1, 2, 4, 4], [5, 4], [3, 2, 7], [2, 3, 9, 7]];
 
     /// <summary>Per-channel mean and biased variance of x viewed as (N, C, spatial).</summary>
     private static (double[] Mean, double[] Var) Statistics(double[] x, int[] shape)
@@ -100,6 +101,55 @@ public class BatchNormReferenceTests
         var xv = x.ToDoubleArray();
         var (mean, variance) = Statistics(xv, shape);
         Tolerance.AssertClose(BatchNorm(x, null, null, null, null, training: true, eps: Eps), Normalize(xv, shape, mean, variance, null, null), "BatchNorm", rng, scale: 4);
+    }
+
+    // The backward kernel with batch statistics against the formula in double, per element, on rows long enough for
+    // the CPU's SIMD loops: dβ = Σdy, dγ = Σdy·x̂, dx = γ·invstd/M·(M·dy − Σdy − x̂·Σ(dy·x̂)).
+    [Test]
+    public void BackwardWithBatchStatisticsByHand([Values(DType.Float32, DType.Float64)] DType dtype)
+    {
+        var rng = TestRng.Fresh();
+        int[] shape = [3, 4, 5, 13];
+        int n = shape[0], c = shape[1], spatial = shape[2] * shape[3];
+        var x = rng.Normal(shape, dtype);
+        var dy = rng.Normal(shape, dtype);
+        var gamma = rng.Normal([c], dtype);
+        var (mean, variance) = Statistics(x.ToDoubleArray(), shape);
+        var meanT = Tensor.FromArray(mean, device: null);
+        var varT = Tensor.FromArray(variance, device: null);
+        if (dtype == DType.Float32) (meanT, varT) = (ToDType(meanT, DType.Float32), ToDType(varT, DType.Float32));
+        var dx = Tensor.Zeros(new Shape(shape), dtype);
+        var dgamma = Tensor.Zeros(new Shape(c), dtype);
+        var dbeta = Tensor.Zeros(new Shape(c), dtype);
+        x.Backend.BatchNormBackward(x.Storage, dy.Storage, meanT.Storage, varT.Storage, gamma.Storage, Eps, true,
+                                    dx.Storage, dgamma.Storage, dbeta.Storage, n, c, spatial);
+
+        double[] xv = x.ToDoubleArray(), dyv = dy.ToDoubleArray(), gv = gamma.ToDoubleArray(), mv = meanT.ToDoubleArray(), vv = varT.ToDoubleArray();
+        var expectedDx = new double[xv.Length];
+        double[] expectedDgamma = new double[c], expectedDbeta = new double[c];
+        double count = (double)n * spatial;
+        for (int ch = 0; ch < c; ch++)
+        {
+            double invStd = 1 / Math.Sqrt(vv[ch] + Eps), sumDy = 0, sumDyXhat = 0;
+            for (int i = 0; i < n; i++)
+            for (int k = 0; k < spatial; k++)
+            {
+                long at = ((long)i * c + ch) * spatial + k;
+                sumDy += dyv[at];
+                sumDyXhat += dyv[at] * (xv[at] - mv[ch]) * invStd;
+            }
+            expectedDgamma[ch] = sumDyXhat;
+            expectedDbeta[ch] = sumDy;
+            for (int i = 0; i < n; i++)
+            for (int k = 0; k < spatial; k++)
+            {
+                long at = ((long)i * c + ch) * spatial + k;
+                expectedDx[at] = gv[ch] * invStd / count * (count * dyv[at] - sumDy - (xv[at] - mv[ch]) * invStd * sumDyXhat);
+            }
+        }
+        Tolerance.AssertClose(dx, expectedDx, "dx", rng, scale: 4);
+        Tolerance.AssertClose(dgamma, expectedDgamma, "dgamma", rng, scale: 4);
+        Tolerance.AssertClose(dbeta, expectedDbeta, "dbeta", rng, scale: 4);
     }
 
     [Test]

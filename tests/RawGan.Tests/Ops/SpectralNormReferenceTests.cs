@@ -33,6 +33,29 @@ public class SpectralNormReferenceTests
         else Assert.That(u.ToDoubleArray(), Is.EqualTo(u0), "u unchanged without an update");
     }
 
+    // Shapes whose passes the CPU splits over the workers (Wᵀu by columns in slices of 16, a ragged last one) and one
+    // it runs on one thread (few columns, many rows), against the same hand-written step.
+    [TestCase(300, 2003)]
+    [TestCase(128, 8192)]
+    [TestCase(3000, 20)]
+    public void LargeShapesByHand(int rows, int cols)
+    {
+        var rng = TestRng.Fresh();
+        var w = rng.Normal([rows, cols], DType.Float64);
+        var u = rng.Normal([rows], DType.Float64);
+        var u0 = u.ToDoubleArray();
+        var wv = w.ToDoubleArray();
+
+        var sigma = SpectralNormSigma(w, u, updateU: true, Eps);
+
+        var (uPrime, v) = SpectralNormGradCheckTests.PowerIterations(wv, rows, cols, u0, 1);
+        double expected = 0;
+        for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++) expected += uPrime[i] * wv[i * cols + j] * v[j];
+        Tolerance.AssertClose(sigma, [expected], "σ = u'ᵀ W v", rng);
+        Tolerance.AssertClose(u, uPrime, "u after an update", rng);
+    }
+
     [Test]
     public void ConvergedSigmaIsTheLargestSingularValue([Values(DType.Float32, DType.Float64)] DType dtype, [Values(3, 7)] int rows)
     {

@@ -70,12 +70,29 @@ internal sealed partial class CpuBackend : IBackend
         }
     }
 
+    // Elements per memmove in a parallel contiguous copy (1 MiB of float32).
+    private const int ContiguousCopyChunk = 1 << 18;
+
     private static void StridedCopy<T>(T[] src, long srcOffset, ReadOnlySpan<long> srcStrides,
                                        T[] dst, long dstOffset, ReadOnlySpan<long> dstStrides, ReadOnlySpan<int> shape)
     {
         var it = new StridedIterator(shape, srcStrides, dstStrides);
         int inner = it.InnerSize;
         long sIn = it.InnerStride(0), dIn = it.InnerStride(1);
+        if (it.Rows == 1 && sIn == 1 && dIn == 1 && inner >= 2 * ContiguousCopyChunk)
+        {
+            // One long contiguous copy (Clone, a contiguous Cat part): split over the cores in chunks small enough
+            // that memmove keeps ordinary stores (it streams past the caches above a fraction of L3), which left a
+            // single-threaded 16 MiB copy at 37 GB/s against PyTorch's 75–130 GB/s on this machine.
+            long s0 = srcOffset + it.Offset(0, 0), d0 = dstOffset + it.Offset(0, 1);
+            ParallelRanges((inner + ContiguousCopyChunk - 1) / ContiguousCopyChunk, 1, (c0, c1) =>
+            {
+                long start = c0 * ContiguousCopyChunk, end = Math.Min(inner, c1 * ContiguousCopyChunk);
+                for (long at = start; at < end; at += ContiguousCopyChunk)
+                    Array.Copy(src, s0 + at, dst, d0 + at, Math.Min(ContiguousCopyChunk, end - at));
+            });
+            return;
+        }
         for (long row = 0; row < it.Rows; row++)
         {
             long s = srcOffset + it.Offset(row, 0), d = dstOffset + it.Offset(row, 1);

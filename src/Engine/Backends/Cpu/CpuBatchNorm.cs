@@ -18,6 +18,15 @@ internal sealed partial class CpuBackend
             double count = (double)n * spatial;
             for (long ch = c0; ch < c1; ch++)
             {
+                if (x is float[] xf) // SIMD rows (CpuBatchNormRows): same double sums, different association
+                {
+                    double sum = 0, squares = 0;
+                    for (int i = 0; i < n; i++) sum += CpuBatchNormRows.Sum(Slice(xf, ((long)i * c + ch) * spatial, spatial));
+                    for (int i = 0; i < n; i++) squares += CpuBatchNormRows.SumSquaredDeviations(Slice(xf, ((long)i * c + ch) * spatial, spatial), sum / count);
+                    mean[ch] = T.CreateTruncating(sum / count);
+                    variance[ch] = T.CreateTruncating(squares / count);
+                    continue;
+                }
                 double s = 0;
                 for (int i = 0; i < n; i++)
                 {
@@ -87,6 +96,26 @@ internal sealed partial class CpuBackend
                 double invStd = 1.0 / Math.Sqrt(double.CreateTruncating(variance[ch]) + eps);
                 double g = gamma is null ? 1.0 : double.CreateTruncating(gamma[ch]);
                 double sumDy = 0, sumDyXhat = 0;
+                if (x is float[] xf && dy is float[] dyf && dx is float[] dxf && batchStatistics)
+                {
+                    // SIMD rows (CpuBatchNormRows): same double sums, different association; dx bit for bit.
+                    for (int i = 0; i < n; i++)
+                    {
+                        long b = ((long)i * c + ch) * spatial;
+                        var (sd, sdx) = CpuBatchNormRows.BackwardSums(Slice(dyf, b, spatial), Slice(xf, b, spatial), mu, invStd);
+                        sumDy += sd;
+                        sumDyXhat += sdx;
+                    }
+                    if (dgamma is not null) dgamma[ch] = T.CreateTruncating(sumDyXhat);
+                    if (dbeta is not null) dbeta[ch] = T.CreateTruncating(sumDy);
+                    for (int i = 0; i < n; i++)
+                    {
+                        long b = ((long)i * c + ch) * spatial;
+                        CpuBatchNormRows.BackwardRow(Slice(dyf, b, spatial), Slice(xf, b, spatial), Slice(dxf, b, spatial),
+                                                     g * invStd, sumDy / count, mu, invStd, sumDyXhat / count);
+                    }
+                    continue;
+                }
                 for (int i = 0; i < n; i++)
                 {
                     long b = ((long)i * c + ch) * spatial;
