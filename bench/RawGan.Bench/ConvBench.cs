@@ -7,8 +7,8 @@ namespace RawGan.Bench;
 /// <summary>
 /// BigGAN-32's main convolution (ch 32: 3×3, pad 1, 128 → 128 channels, 32×32, batch 32, float32): forward, data
 /// gradient and weight gradient, each 2·N·K·OH·OW·C·R·S operations. CPU: our im2col GEMM. CUDA: one case per
-/// CUDA convolution algorithm ("cuda/Im2colGemm": im2col + cuBLAS, and the custom implicit-GEMM kernel where the
-/// backend has it). bench/torch_baseline.py times the same passes (oneDNN on the CPU, cuDNN on the GPU).
+/// CUDA convolution algorithm ("cuda/Im2colGemm": im2col + cuBLAS, "cuda/ImplicitGemm": the custom kernel).
+/// bench/torch_baseline.py times the same passes (oneDNN on the CPU, cuDNN on the GPU).
 /// </summary>
 [Config(typeof(InProcessShortConfig))]
 public class ConvBench
@@ -16,19 +16,11 @@ public class ConvBench
     private const double Flops = 2.0 * 32 * 128 * 32 * 32 * 128 * 3 * 3;
     private static readonly Conv2dGeometry Geometry = new(32, 128, 32, 32, 128, 3, 3, 1, 1, 1, 1);
 
-    // The custom CUDA convolution lands beside this work as a ConvAlgorithm enum and a CudaBackend.ConvAlgorithm
-    // property (RAWGAN_CONV_ALGO gives the default). Found by reflection so that every algorithm is benchmarked as
-    // soon as both are merged, without this file changing; once merged, this can become plain code.
-    private static readonly Type? AlgorithmEnum = typeof(CudaBackend).Assembly.GetType("RawGan.Kernels.Cuda.ConvAlgorithm");
-    private static readonly System.Reflection.PropertyInfo? AlgorithmProperty = typeof(CudaBackend).GetProperty("ConvAlgorithm");
-
-    /// <summary>The CUDA convolution algorithms compared: the enum's names, or im2col + cuBLAS alone before it exists.</summary>
-    private static string[] CudaAlgorithms => AlgorithmEnum is { IsEnum: true } && AlgorithmProperty is not null
-        ? Enum.GetNames(AlgorithmEnum)
-        : ["Im2colGemm"];
+    /// <summary>The CUDA convolution algorithms compared.</summary>
+    private static string[] CudaAlgorithms => Enum.GetNames<ConvAlgorithm>();
 
     private Device _device = null!;
-    private object? _defaultAlgorithm;
+    private ConvAlgorithm _defaultAlgorithm;
     private IBackend _backend = null!;
     private Storage _x = null!, _w = null!, _y = null!, _dy = null!, _dx = null!, _dw = null!;
 
@@ -46,10 +38,10 @@ public class ConvBench
     {
         _device = BenchCases.Open(Case);
         _backend = _device.Backend;
-        if (_backend is CudaBackend cuda && AlgorithmEnum is not null && AlgorithmProperty is not null)
+        if (_backend is CudaBackend cuda)
         {
-            _defaultAlgorithm = AlgorithmProperty.GetValue(cuda);
-            AlgorithmProperty.SetValue(cuda, Enum.Parse(AlgorithmEnum, BenchCases.VariantOf(Case)));
+            _defaultAlgorithm = cuda.ConvAlgorithm;
+            cuda.ConvAlgorithm = Enum.Parse<ConvAlgorithm>(BenchCases.VariantOf(Case));
         }
         var g = Geometry;
         long xLen = (long)g.N * g.C * g.H * g.W, wLen = (long)g.K * g.C * g.R * g.S, yLen = (long)g.N * g.K * g.OutH * g.OutW;
@@ -65,8 +57,8 @@ public class ConvBench
     [GlobalCleanup]
     public void Cleanup()
     {
-        if (_backend is CudaBackend cuda && AlgorithmEnum is not null && AlgorithmProperty is not null)
-            AlgorithmProperty.SetValue(cuda, _defaultAlgorithm); // back to what RAWGAN_CONV_ALGO gave
+        if (_backend is CudaBackend cuda)
+            cuda.ConvAlgorithm = _defaultAlgorithm; // back to what RAWGAN_CONV_ALGO gave
         BenchData.Free(_x, _w, _y, _dy, _dx, _dw);
     }
 
