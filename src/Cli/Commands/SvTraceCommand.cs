@@ -1,7 +1,6 @@
 using System.CommandLine;
 using RawGan.Model.Analysis;
 using RawGan.Model.Training;
-using Spectre.Console;
 
 namespace RawGan.Cli.Commands;
 
@@ -63,19 +62,8 @@ internal static class SvTraceCommand
         if (checkpoints.Count == 0) throw new FileNotFoundException($"{run.CheckpointsFolder} has no checkpoints.");
         var dev = DeviceChoice.Open(deviceChoice, Console.WriteLine);
         List<WeightSpectrum> rows = [];
-        bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-        if (interactive)
-        {
-            AnsiConsole.Progress().Start(ctx =>
-            {
-                var task = ctx.AddTask("checkpoints", maxValue: checkpoints.Count);
-                rows = CheckpointSpectra.Compute(checkpoints, dev, (done, _) => task.Value = done);
-            });
-        }
-        else
-        {
-            rows = CheckpointSpectra.Compute(checkpoints, dev, (done, total) => Console.WriteLine($"checkpoint {done}/{total}"));
-        }
+        WorkProgress.Run("checkpoints", report =>
+            rows = CheckpointSpectra.Compute(checkpoints, dev, (done, total) => report(done, total, $"checkpoint {done}/{total}")));
         string output = File.Exists(liveCsv) ? Path.Combine(run.Path, "sv-checkpoints.csv") : liveCsv; // never overwrite the live trace
         SvCsv.Write(output, rows);
         Console.WriteLine($"Spectra of {checkpoints.Count} checkpoints: {output}");
