@@ -6,6 +6,28 @@
 
 typedef long long i64;
 
+// bfloat16 storage: the upper half of a float32, with RawGan.Engine.BFloat16's rules (round to nearest even; a NaN
+// stays a quiet NaN with its sign; past the largest finite value, infinity). Kernels instantiated for bf16 load
+// through widen() and store through narrow<T>(), computing in float.
+typedef unsigned short bf16;
+
+__device__ __forceinline__ float bf16_to_f32(bf16 h) { return __uint_as_float((unsigned)h << 16); }
+
+__device__ __forceinline__ bf16 f32_to_bf16(float f) {
+  unsigned u = __float_as_uint(f);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return (bf16)((u >> 16) | 0x40u);
+  return (bf16)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+// The arithmetic type of a storage type, and the conversions between them.
+template <typename T> struct Arith { typedef T type; };
+template <> struct Arith<bf16> { typedef float type; };
+__device__ __forceinline__ float widen(float v) { return v; }
+__device__ __forceinline__ double widen(double v) { return v; }
+__device__ __forceinline__ float widen(bf16 v) { return bf16_to_f32(v); }
+template <typename T> __device__ __forceinline__ T narrow(typename Arith<T>::type v) { return v; }
+template <> __device__ __forceinline__ bf16 narrow<bf16>(float v) { return f32_to_bf16(v); }
+
 // Grid-stride loop over [0, n): any grid size covers any n.
 #define RG_FOR(i, n) \
   for (i64 i = (i64)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (i64)blockDim.x * gridDim.x)

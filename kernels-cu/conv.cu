@@ -35,8 +35,9 @@ __device__ void im2col(const T* __restrict__ x, T* __restrict__ col, int images,
 // One thread per input element, gathering every column entry that maps onto it (in the CPU's (r, s) order):
 // deterministic, no atomics, and dx is overwritten. The column buffer is in (image, row, position) order.
 // Tap r meets input row ih from output row oh = (ih + ph − r)/sh when that division is exact and in range.
-template <typename T>
-__device__ void col2im(const T* __restrict__ col, T* __restrict__ dx, int images, int C, int H, int W, int R, int S,
+// A bfloat16 dx gathers from a float32 column buffer (the GEMM's unrounded output), so it is rounded once.
+template <typename CT, typename T>
+__device__ void col2im(const CT* __restrict__ col, T* __restrict__ dx, int images, int C, int H, int W, int R, int S,
                        int OH, int OW, int sh, int sw, int ph, int pw) {
   int ohw = OH * OW;
   i64 total = (i64)images * C * H * W;
@@ -45,33 +46,35 @@ __device__ void col2im(const T* __restrict__ col, T* __restrict__ dx, int images
     int iw = j % W, t = j / W;
     int ih = t % H, ic = t / H;  // ic = image·C + c
     int c = ic % C, image = ic / C;
-    const T* colImage = col + (i64)image * C * R * S * ohw;
-    T sum = (T)0;
+    const CT* colImage = col + (i64)image * C * R * S * ohw;
+    CT sum = (CT)0;
     for (int r = 0; r < R; r++) {
       int y = ih + ph - r;
       if (y < 0 || y % sh != 0 || y / sh >= OH) continue;
       int oh = y / sh;
-      const T* colRow = colImage + ((i64)(c * R + r) * S) * ohw + (i64)oh * OW;
+      const CT* colRow = colImage + ((i64)(c * R + r) * S) * ohw + (i64)oh * OW;
       for (int s = 0; s < S; s++) {
         int z = iw + pw - s;
         if (z < 0 || z % sw != 0 || z / sw >= OW) continue;
         sum += colRow[(i64)s * ohw + z / sw];
       }
     }
-    dx[i] = sum;
+    dx[i] = narrow<T>(sum);
   }
 }
 
-#define RG_CONV(T, S)                                                                                               \
+// T: the storage type of x and dx; CT: that of the column buffer col2im reads (float32 for bfloat16).
+#define RG_CONV(T, CT, S)                                                                                           \
   extern "C" __global__ void conv2d_im2col_##S(const T* x, T* col, int images, int C, int H, int W, int R, int Sk,    \
                                                int OH, int OW, int sh, int sw, int ph, int pw, i64 imageStride,     \
                                                i64 rowStride) {                                                     \
     im2col<T>(x, col, images, C, H, W, R, Sk, OH, OW, sh, sw, ph, pw, imageStride, rowStride);                      \
   }                                                                                                                 \
-  extern "C" __global__ void conv2d_col2im_##S(const T* col, T* dx, int images, int C, int H, int W, int R, int Sk,  \
+  extern "C" __global__ void conv2d_col2im_##S(const CT* col, T* dx, int images, int C, int H, int W, int R, int Sk, \
                                                int OH, int OW, int sh, int sw, int ph, int pw) {                    \
-    col2im<T>(col, dx, images, C, H, W, R, Sk, OH, OW, sh, sw, ph, pw);                                             \
+    col2im<CT, T>(col, dx, images, C, H, W, R, Sk, OH, OW, sh, sw, ph, pw);                                         \
   }
 
-RG_CONV(float, f32)
-RG_CONV(double, f64)
+RG_CONV(float, float, f32)
+RG_CONV(double, double, f64)
+RG_CONV(bf16, float, bf16)

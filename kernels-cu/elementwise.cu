@@ -117,6 +117,12 @@ __device__ void axpby(T a, const T* x, T b, T* y, i64 n) {
 RG_ELEMENTWISE(float, f32)
 RG_ELEMENTWISE(double, f64)
 RG_ELEMENTWISE(int, i32)
+extern "C" __global__ void strided_copy_bf16(const bf16* src, bf16* dst, int d0, int d1, int d2, int d3,
+                                             i64 ss0, i64 ss1, i64 ss2, i64 ss3, i64 ds0, i64 ds1, i64 ds2, i64 ds3) {
+  strided_copy<bf16>(src, dst, d0, d1, d2, d3, ss0, ss1, ss2, ss3, ds0, ds1, ds2, ds3);
+}
+// The value's 16 bits come in a 32-bit parameter (PTX launch parameters of 16 bits have no launcher type).
+extern "C" __global__ void fill_bf16(bf16* y, i64 n, unsigned bits) { fill<bf16>(y, n, (bf16)bits); }
 RG_FLOATING(float, f32)
 RG_FLOATING(double, f64)
 
@@ -130,3 +136,9 @@ RG_CAST(int, i32, float, f32)
 RG_CAST(int, i32, double, f64)
 RG_CAST(float, f32, int, i32)
 RG_CAST(double, f64, int, i32)
+
+// To and from bfloat16: float64 rounds to float32 first (as the CPU and PyTorch do).
+extern "C" __global__ void cast_f32_bf16(const float* x, bf16* y, i64 n) { RG_FOR(i, n) y[i] = f32_to_bf16(x[i]); }
+extern "C" __global__ void cast_f64_bf16(const double* x, bf16* y, i64 n) { RG_FOR(i, n) y[i] = f32_to_bf16((float)x[i]); }
+extern "C" __global__ void cast_bf16_f32(const bf16* x, float* y, i64 n) { RG_FOR(i, n) y[i] = bf16_to_f32(x[i]); }
+extern "C" __global__ void cast_bf16_f64(const bf16* x, double* y, i64 n) { RG_FOR(i, n) y[i] = bf16_to_f32(x[i]); }

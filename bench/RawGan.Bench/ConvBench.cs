@@ -66,7 +66,7 @@ public class ConvBench
     [Benchmark(Baseline = true), Flops(Flops)]
     public void Forward()
     {
-        _backend.Conv2dForward(_x, _w, _y, Geometry);
+        _backend.Conv2dForward(_x, _w, _y, Geometry, MathMode.Exact);
         BenchCases.Synchronize(_device);
     }
 
@@ -74,7 +74,7 @@ public class ConvBench
     [Benchmark, Flops(Flops)]
     public void BackwardData()
     {
-        _backend.Conv2dBackwardData(_dy, _w, _dx, Geometry);
+        _backend.Conv2dBackwardData(_dy, _w, _dx, Geometry, MathMode.Exact);
         BenchCases.Synchronize(_device);
     }
 
@@ -82,7 +82,7 @@ public class ConvBench
     [Benchmark, Flops(Flops)]
     public void BackwardWeight()
     {
-        _backend.Conv2dBackwardWeight(_x, _dy, _dw, Geometry);
+        _backend.Conv2dBackwardWeight(_x, _dy, _dw, Geometry, MathMode.Exact);
         BenchCases.Synchronize(_device);
     }
 }

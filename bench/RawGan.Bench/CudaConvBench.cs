@@ -60,7 +60,7 @@ public class CudaConvBench
     [Benchmark]
     public void Forward()
     {
-        _gpu.Conv2dForward(_x, _w, _y, Case.Geometry);
+        _gpu.Conv2dForward(_x, _w, _y, Case.Geometry, MathMode.Exact);
         _gpu.Synchronize();
     }
 
@@ -68,7 +68,7 @@ public class CudaConvBench
     [Benchmark]
     public void BackwardData()
     {
-        _gpu.Conv2dBackwardData(_dy, _w, _dx, Case.Geometry);
+        _gpu.Conv2dBackwardData(_dy, _w, _dx, Case.Geometry, MathMode.Exact);
         _gpu.Synchronize();
     }
 
@@ -76,7 +76,7 @@ public class CudaConvBench
     [Benchmark]
     public void BackwardWeight()
     {
-        _gpu.Conv2dBackwardWeight(_x, _dy, _dw, Case.Geometry);
+        _gpu.Conv2dBackwardWeight(_x, _dy, _dw, Case.Geometry, MathMode.Exact);
         _gpu.Synchronize();
     }
 

@@ -1,15 +1,14 @@
 using BenchmarkDotNet.Attributes;
 using RawGan.Engine;
-using RawGan.Kernels.Cuda;
-using RawGan.Kernels.Native;
 
 namespace RawGan.Bench;
 
 /// <summary>
 /// GEMM on the shapes that matter: a square 1024³ product in float32 and float64, and the product inside BigGAN-32's
 /// main 3×3 convolution (128 channels, 32×32, batch 32): W (128 × 1152) times each image's im2col matrix
-/// (1152 × 1024), as one strided batch. CPU: ours. CUDA: cuBLAS in exact FP32 ("cuda/fp32", our default) and with
-/// TF32 tensor cores ("cuda/tf32"). bench/torch_baseline.py times the same shapes.
+/// (1152 × 1024), as one strided batch. CPU: ours. CUDA: cuBLAS in exact FP32 ("cuda/fp32") and with TF32 tensor
+/// cores ("cuda/tf32": <see cref="MathMode.Tf32"/>, which the float32 products get). bench/torch_baseline.py times the
+/// same shapes.
 /// </summary>
 [Config(typeof(InProcessShortConfig))]
 public class GemmBench
@@ -21,6 +20,7 @@ public class GemmBench
     private IBackend _backend = null!;
     private Storage _a32 = null!, _b32 = null!, _c32 = null!, _a64 = null!, _b64 = null!, _c64 = null!;
     private Storage _w = null!, _cols = null!, _y = null!;
+    private MathMode _math;
 
     /// <summary>Device and, on CUDA, the cuBLAS math mode.</summary>
     [ParamsSource(nameof(Cases))]
@@ -30,13 +30,13 @@ public class GemmBench
     public static IEnumerable<string> Cases() =>
         BenchCases.Devices.SelectMany(d => d == "cpu" ? ["cpu"] : new[] { "cuda/fp32", "cuda/tf32" });
 
-    /// <summary>Random operands; on CUDA, the math mode of the case.</summary>
+    /// <summary>Random operands and the math mode of the case.</summary>
     [GlobalSetup]
     public void Setup()
     {
         _device = BenchCases.Open(Case);
         _backend = _device.Backend;
-        SetMathMode(BenchCases.VariantOf(Case) == "tf32" ? CuBlas.Tf32TensorOpMath : CuBlas.DefaultMath);
+        _math = BenchCases.VariantOf(Case) == "tf32" ? MathMode.Tf32 : MathMode.Exact;
         _a32 = BenchData.Uniform(_backend, Square * Square, 1);
         _b32 = BenchData.Uniform(_backend, Square * Square, 2);
         _c32 = _backend.Allocate(DType.Float32, Square * Square);
@@ -48,11 +48,10 @@ public class GemmBench
         _y = _backend.Allocate(DType.Float32, (long)ConvBatch * ConvM * ConvN);
     }
 
-    /// <summary>Frees the operands and puts cuBLAS back to exact FP32.</summary>
+    /// <summary>Frees the operands.</summary>
     [GlobalCleanup]
     public void Cleanup()
     {
-        SetMathMode(CuBlas.DefaultMath);
         BenchData.Free(_a32, _b32, _c32, _a64, _b64, _c64, _w, _cols, _y);
     }
 
@@ -60,7 +59,7 @@ public class GemmBench
     [Benchmark(Baseline = true), Flops(2.0 * Square * Square * Square)]
     public void Gemm1024Float32()
     {
-        _backend.Gemm(false, false, Square, Square, Square, 1, _a32, 0, Square, 0, _b32, 0, Square, 0, 0, _c32, 0, Square, 0, 1);
+        _backend.Gemm(false, false, Square, Square, Square, 1, _a32, 0, Square, 0, _b32, 0, Square, 0, 0, _c32, 0, Square, 0, 1, _math);
         BenchCases.Synchronize(_device);
     }
 
@@ -68,7 +67,7 @@ public class GemmBench
     [Benchmark, Flops(2.0 * Square * Square * Square)]
     public void Gemm1024Float64()
     {
-        _backend.Gemm(false, false, Square, Square, Square, 1, _a64, 0, Square, 0, _b64, 0, Square, 0, 0, _c64, 0, Square, 0, 1);
+        _backend.Gemm(false, false, Square, Square, Square, 1, _a64, 0, Square, 0, _b64, 0, Square, 0, 0, _c64, 0, Square, 0, 1, _math);
         BenchCases.Synchronize(_device);
     }
 
@@ -77,16 +76,7 @@ public class GemmBench
     public void ConvShapedGemmFloat32()
     {
         _backend.Gemm(false, false, ConvM, ConvN, ConvK, 1, _w, 0, ConvK, 0, _cols, 0, ConvN, (long)ConvK * ConvN,
-                      0, _y, 0, ConvN, (long)ConvM * ConvN, ConvBatch);
+                      0, _y, 0, ConvN, (long)ConvM * ConvN, ConvBatch, _math);
         BenchCases.Synchronize(_device);
-    }
-
-    private void SetMathMode(int mode)
-    {
-        if (_device?.Backend is CudaBackend cuda)
-        {
-            cuda.Context.MakeCurrent();
-            CuBlas.Check(CuBlas.cublasSetMathMode(cuda.Context.Blas, mode));
-        }
     }
 }

@@ -65,7 +65,8 @@ public readonly record struct Conv2dGeometry(
 /// The kernel-level contract every backend implements (CPU now, CUDA next). Every buffer is a
 /// <see cref="Storage"/> of that backend, never host memory; sizes are in elements. Tensors are
 /// contiguous row-major unless strides are passed. Outputs are overwritten unless a method says it
-/// accumulates. Floating-point methods accept Float32 and Float64; all operands share one dtype.
+/// accumulates. Floating-point methods accept Float32 and Float64; all operands share one dtype, except where a
+/// method says it takes BFloat16 (the products, casts and copies; the precision policy's other ops follow).
 /// </summary>
 public interface IBackend
 {
@@ -86,7 +87,10 @@ public interface IBackend
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
     void Fill(Storage dst, double value);
 
-    /// <summary>Converts n elements to the destination's dtype (round to nearest; to Int32 truncates).</summary>
+    /// <summary>
+    /// Converts n elements to the destination's dtype: to Float32 and BFloat16 rounding to nearest even (Float64 to
+    /// BFloat16 through Float32, <see cref="BFloat16"/>), to Int32 truncating.
+    /// </summary>
     void Cast(Storage src, Storage dst, long n);
 
     /// <summary>
@@ -133,23 +137,27 @@ public interface IBackend
     /// <summary>
     /// Row-major strided-batched GEMM: for b in [0, batch): C_b = alpha·op(A_b)·op(B_b) + beta·C_b, with
     /// op(A_b) m×k, op(B_b) k×n, C_b m×n, leading dimensions in elements and batch strides in elements
-    /// (batch 1 for a plain product). beta = 0 ignores what C held.
+    /// (batch 1 for a plain product). beta = 0 ignores what C held. A and B share a dtype; C has it too, or is
+    /// Float32 when A and B are BFloat16 (float32 accumulation either way, rounded once when C is BFloat16).
+    /// <paramref name="math"/> says how Float32 inputs are multiplied (<see cref="MathMode"/>).
     /// </summary>
     void Gemm(bool transA, bool transB, int m, int n, int k, double alpha,
               Storage a, long aOffset, int lda, long strideA,
               Storage b, long bOffset, int ldb, long strideB,
-              double beta, Storage c, long cOffset, int ldc, long strideC, int batch);
+              double beta, Storage c, long cOffset, int ldc, long strideC, int batch, MathMode math);
 
     // ---- convolution and resampling ----------------------------------------------------------
+    // The three passes follow Gemm's dtype rule: the two inputs share a dtype, and the output has it too or is
+    // Float32 when the inputs are BFloat16; math applies to Float32 inputs.
 
     /// <summary>y (N,K,OH,OW) = conv(x (N,C,H,W), w (K,C,R,S)); no bias.</summary>
-    void Conv2dForward(Storage x, Storage w, Storage y, in Conv2dGeometry g);
+    void Conv2dForward(Storage x, Storage w, Storage y, in Conv2dGeometry g, MathMode math);
 
     /// <summary>dx (N,C,H,W) from dy (N,K,OH,OW) and w.</summary>
-    void Conv2dBackwardData(Storage dy, Storage w, Storage dx, in Conv2dGeometry g);
+    void Conv2dBackwardData(Storage dy, Storage w, Storage dx, in Conv2dGeometry g, MathMode math);
 
     /// <summary>dw (K,C,R,S) from x and dy.</summary>
-    void Conv2dBackwardWeight(Storage x, Storage dy, Storage dw, in Conv2dGeometry g);
+    void Conv2dBackwardWeight(Storage x, Storage dy, Storage dw, in Conv2dGeometry g, MathMode math);
 
     /// <summary>y (N,C,H/2,W/2) = 2x2 pool of x (N,C,H,W).</summary>
     void Pool2x2Forward(PoolKind kind, Storage x, Storage y, int n, int c, int h, int w);

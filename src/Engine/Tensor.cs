@@ -165,6 +165,7 @@ public sealed partial class Tensor : IDisposable
         DType.Float32 => Array.ConvertAll(ToArray<float>(), x => (double)x),
         DType.Float64 => ToArray<double>(),
         DType.Int32 => Array.ConvertAll(ToArray<int>(), x => (double)x),
+        DType.BFloat16 => Array.ConvertAll(ToArray<BFloat16>(), x => (double)x),
         _ => throw new NotSupportedException(DType.ToString()),
     };
 
@@ -178,7 +179,7 @@ public sealed partial class Tensor : IDisposable
     private void CheckHostType<T>() where T : unmanaged
     {
         if (DTypeExtensions.Of<T>() != DType)
-            throw new InvalidOperationException($"Tensor is {DType}; read it as {DType switch { DType.Float32 => "float", DType.Float64 => "double", _ => "int" }}, not {typeof(T).Name}.");
+            throw new InvalidOperationException($"Tensor is {DType}; read it as {DType.HostTypeName()}, not {typeof(T).Name}.");
     }
 
     // ---- autograd entry points ---------------------------------------------------------------

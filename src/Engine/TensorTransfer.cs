@@ -14,6 +14,7 @@ public sealed partial class Tensor
         {
             case DType.Float32: t.Backend.CopyFromHost<float>(ToArray<float>(), t.Storage, 0); break;
             case DType.Float64: t.Backend.CopyFromHost<double>(ToArray<double>(), t.Storage, 0); break;
+            case DType.BFloat16: t.Backend.CopyFromHost<BFloat16>(ToArray<BFloat16>(), t.Storage, 0); break;
             default: t.Backend.CopyFromHost<int>(ToArray<int>(), t.Storage, 0); break;
         }
         return t;

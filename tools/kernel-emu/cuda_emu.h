@@ -7,6 +7,7 @@
 #include <functional>
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 struct dim3e { unsigned x = 0, y = 0, z = 0; };
 inline thread_local dim3e threadIdx;
 inline dim3e blockIdx, blockDim, gridDim;
@@ -23,6 +24,8 @@ inline void __syncthreads() { g_barrier->arrive_and_wait(); }
 struct alignas(16) float4 { float x, y, z, w; };
 struct alignas(16) double2 { double x, y; };
 using std::min; using std::max;
+inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
+inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
 // Warp shuffles, emulated block-wide: valid where every thread of the block shuffles together (block_sum).
 template <typename T> T __shfl_xor_sync(unsigned, T v, int lane) {
   static T exchange[1024];

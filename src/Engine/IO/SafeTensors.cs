@@ -118,6 +118,7 @@ public static class SafeTensors
             {
                 case DType.Float32: Fill<float>(stream, t, info.ByteLength, buffer); break;
                 case DType.Float64: Fill<double>(stream, t, info.ByteLength, buffer); break;
+                case DType.BFloat16: Fill<BFloat16>(stream, t, info.ByteLength, buffer); break;
                 default: Fill<int>(stream, t, info.ByteLength, buffer); break;
             }
             return t;
@@ -203,6 +204,7 @@ public static class SafeTensors
                 {
                     case DType.Float32: Drain<float>(stream, tensor, buffer); break;
                     case DType.Float64: Drain<double>(stream, tensor, buffer); break;
+                    case DType.BFloat16: Drain<BFloat16>(stream, tensor, buffer); break;
                     default: Drain<int>(stream, tensor, buffer); break;
                 }
             }

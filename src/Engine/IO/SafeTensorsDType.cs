@@ -6,7 +6,7 @@ internal static class SafeTensorsDType
     /// <summary>Names the format defines that have no RawGan dtype (they are reported as unsupported, not unknown).</summary>
     private static readonly HashSet<string> Unsupported = new(StringComparer.Ordinal)
     {
-        "BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "U32", "I64", "U64",
+        "BOOL", "U8", "I8", "I16", "U16", "F16", "U32", "I64", "U64",
         "F8_E5M2", "F8_E4M3", "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4", "C64",
     };
 
@@ -15,6 +15,7 @@ internal static class SafeTensorsDType
         DType.Float32 => "F32",
         DType.Float64 => "F64",
         DType.Int32 => "I32",
+        DType.BFloat16 => "BF16",
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "No safetensors name for this dtype."),
     };
 
@@ -27,11 +28,12 @@ internal static class SafeTensorsDType
             case "F32": dtype = DType.Float32; return true;
             case "F64": dtype = DType.Float64; return true;
             case "I32": dtype = DType.Int32; return true;
+            case "BF16": dtype = DType.BFloat16; return true;
         }
         dtype = default;
         problem = Unsupported.Contains(name)
-            ? $"dtype {name} is not supported (RawGan reads F32, F64 and I32); convert the tensor, e.g. to F32, before loading"
-            : $"unknown dtype \"{name}\" (RawGan reads F32, F64 and I32)";
+            ? $"dtype {name} is not supported (RawGan reads F32, F64, I32 and BF16); convert the tensor, e.g. to F32, before loading"
+            : $"unknown dtype \"{name}\" (RawGan reads F32, F64, I32 and BF16)";
         return false;
     }
 }

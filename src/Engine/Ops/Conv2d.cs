@@ -25,20 +25,21 @@ public static partial class Ops
                                    stride.H, stride.W, padding.H, padding.W);
         if (g.OutH <= 0 || g.OutW <= 0)
             throw new ArgumentException($"Conv2d: kernel {w.Shape[2]}x{w.Shape[3]} with padding {padding} does not fit input {x.Shape}.");
+        var math = Autocast.ProductMath; // the backward's products run as the forward's did
         var y = Empty(x, new Shape(g.N, g.K, g.OutH, g.OutW));
-        x.Backend.Conv2dForward(x.Storage, w.Storage, y.Storage, g);
+        x.Backend.Conv2dForward(x.Storage, w.Storage, y.Storage, g, math);
         var conv = Tape.Record(nameof(Conv2d), y, [x, w], dy =>
         {
             Tensor? dx = null, dw = null;
             if (x.RequiresGrad)
             {
                 dx = Empty(x, x.Shape);
-                x.Backend.Conv2dBackwardData(dy.Storage, w.Storage, dx.Storage, g);
+                x.Backend.Conv2dBackwardData(dy.Storage, w.Storage, dx.Storage, g, math);
             }
             if (w.RequiresGrad)
             {
                 dw = Empty(w, w.Shape);
-                x.Backend.Conv2dBackwardWeight(x.Storage, dy.Storage, dw.Storage, g);
+                x.Backend.Conv2dBackwardWeight(x.Storage, dy.Storage, dw.Storage, g, math);
             }
             return [dx, dw];
         });

@@ -29,7 +29,11 @@ public static partial class Ops
         return b is null ? y : Add(y, b);
     }
 
-    private static Tensor Product(string name, Tensor a, Tensor b, bool transA, bool transB)
+    private static Tensor Product(string name, Tensor a, Tensor b, bool transA, bool transB) =>
+        Product(name, a, b, transA, transB, Autocast.ProductMath);
+
+    // math is the forward's, captured so that the backward's products run as the forward's did.
+    private static Tensor Product(string name, Tensor a, Tensor b, bool transA, bool transB, MathMode math)
     {
         CheckSame(name, a, b);
         bool batched = a.Rank == 3;
@@ -43,13 +47,13 @@ public static partial class Ops
         a.Backend.Gemm(transA, transB, m, n, k, 1.0,
             a.Storage, 0, ac, (long)ar * ac,
             b.Storage, 0, bc, (long)br * bc,
-            0.0, y.Storage, 0, n, (long)m * n, batch);
+            0.0, y.Storage, 0, n, (long)m * n, batch, math);
         // With C = op(A)·op(B):  dA = dC·op(B)ᵀ (or op(B)·dCᵀ when A is transposed),
         //                        dB = op(A)ᵀ·dC (or dCᵀ·op(A) when B is transposed).
         return Tape.Record(name, y, [a, b], dc =>
         [
-            a.RequiresGrad ? (transA ? Product(name, b, dc, transB, true) : Product(name, dc, b, false, !transB)) : null,
-            b.RequiresGrad ? (transB ? Product(name, dc, a, true, transA) : Product(name, a, dc, !transA, false)) : null,
+            a.RequiresGrad ? (transA ? Product(name, b, dc, transB, true, math) : Product(name, dc, b, false, !transB, math)) : null,
+            b.RequiresGrad ? (transB ? Product(name, dc, a, true, transA, math) : Product(name, a, dc, !transA, false, math)) : null,
         ]);
     }
 }

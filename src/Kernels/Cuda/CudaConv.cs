@@ -1,4 +1,5 @@
 using RawGan.Engine;
+using RawGan.Engine.Backends;
 using RawGan.Kernels.Ops;
 
 namespace RawGan.Kernels.Cuda;
@@ -6,7 +7,9 @@ namespace RawGan.Kernels.Cuda;
 // Convolution as im2col/col2im (kernels-cu/conv.cu) around cuBLAS GEMMs, one chunk of images at a time so that
 // the column buffer stays bounded. A 1x1, stride-1, unpadded convolution needs no column buffer: each image
 // x_n is already the (C, H·W) column matrix. With ConvAlgorithm.ImplicitGemm, the implicit-GEMM kernels
-// (CudaConvImplicitGemm.cs) take every convolution they can index.
+// (CudaConvImplicitGemm.cs) take every exact float32 or float64 convolution they can index. BFloat16 and TF32
+// convolutions run their GEMMs on tensor cores (CudaGemm.cs); a bfloat16 result is rounded once from the float32
+// accumulation (col2im gathers from a float32 column buffer, and a chunked weight gradient sums in float32).
 public sealed partial class CudaBackend
 {
     /// <summary>
@@ -16,7 +19,9 @@ public sealed partial class CudaBackend
     /// </summary>
     public ConvAlgorithm ConvAlgorithm { get; set; } = ConvAlgorithmSetting.Default;
 
-    private bool UseImplicitGemm(in Conv2dGeometry g) => ConvAlgorithm == ConvAlgorithm.ImplicitGemm && ImplicitGemmFits(g);
+    private bool UseImplicitGemm(Storage x, in Conv2dGeometry g, MathMode math) =>
+        ConvAlgorithm == ConvAlgorithm.ImplicitGemm && ImplicitGemmFits(g)
+        && (x.DType == DType.Float64 || (x.DType == DType.Float32 && math == MathMode.Exact));
 
     /// <summary>
     /// Most elements a chunk's temporaries (column buffer, and for the weight pass the regrouped dy) may hold:
@@ -25,9 +30,10 @@ public sealed partial class CudaBackend
     internal long ConvChunkElements { get; set; } = 32L << 20;
 
     /// <inheritdoc/>
-    public void Conv2dForward(Storage x, Storage w, Storage y, in Conv2dGeometry g)
+    public void Conv2dForward(Storage x, Storage w, Storage y, in Conv2dGeometry g, MathMode math)
     {
-        if (UseImplicitGemm(g))
+        ProductDTypes.Check(nameof(Conv2dForward), x, w, y);
+        if (UseImplicitGemm(x, g, math))
         {
             ImplicitGemmForward(x, w, y, g);
             return;
@@ -36,7 +42,7 @@ public sealed partial class CudaBackend
         if (IsPointwise(g))
         {
             // y_n (K, H·W) = W (K, C) · x_n (C, H·W) for every image at once; W is shared (batch stride 0).
-            Gemm(false, false, g.K, ohw, g.C, 1, w, 0, g.C, 0, x, 0, ohw, xImage, 0, y, 0, ohw, yImage, g.N);
+            Gemm(false, false, g.K, ohw, g.C, 1, w, 0, g.C, 0, x, 0, ohw, xImage, 0, y, 0, ohw, yImage, g.N, math);
             return;
         }
         int chunk = ImagesPerChunk(g, colImage);
@@ -46,14 +52,15 @@ public sealed partial class CudaBackend
             int nb = Math.Min(chunk, g.N - n0);
             Im2Col(x, n0, nb, col, g, imageStride: colImage, rowStride: ohw);
             // y_n (K, OH·OW) = W (K, C·R·S) · col_n (C·R·S, OH·OW), one batched GEMM per chunk.
-            Gemm(false, false, g.K, ohw, crs, 1, w, 0, crs, 0, col, 0, ohw, colImage, 0, y, n0 * yImage, ohw, yImage, nb);
+            Gemm(false, false, g.K, ohw, crs, 1, w, 0, crs, 0, col, 0, ohw, colImage, 0, y, n0 * yImage, ohw, yImage, nb, math);
         }
     }
 
     /// <inheritdoc/>
-    public void Conv2dBackwardData(Storage dy, Storage w, Storage dx, in Conv2dGeometry g)
+    public void Conv2dBackwardData(Storage dy, Storage w, Storage dx, in Conv2dGeometry g, MathMode math)
     {
-        if (UseImplicitGemm(g))
+        ProductDTypes.Check(nameof(Conv2dBackwardData), dy, w, dx);
+        if (UseImplicitGemm(dy, g, math))
         {
             ImplicitGemmBackwardData(dy, w, dx, g);
             return;
@@ -62,31 +69,32 @@ public sealed partial class CudaBackend
         if (IsPointwise(g))
         {
             // dx_n (C, H·W) = Wᵀ (C, K) · dy_n (K, H·W).
-            Gemm(true, false, g.C, ohw, g.K, 1, w, 0, g.C, 0, dy, 0, ohw, yImage, 0, dx, 0, ohw, xImage, g.N);
+            Gemm(true, false, g.C, ohw, g.K, 1, w, 0, g.C, 0, dy, 0, ohw, yImage, 0, dx, 0, ohw, xImage, g.N, math);
             return;
         }
         int chunk = ImagesPerChunk(g, colImage);
-        using var col = Allocate(dx.DType, chunk * colImage);
+        using var col = Allocate(dx.DType == DType.BFloat16 ? DType.Float32 : dx.DType, chunk * colImage);
         for (int n0 = 0; n0 < g.N; n0 += chunk)
         {
             int nb = Math.Min(chunk, g.N - n0);
             // dcol_n (C·R·S, OH·OW) = Wᵀ · dy_n, then each dx element gathers its taps (overwriting dx).
-            Gemm(true, false, crs, ohw, g.K, 1, w, 0, crs, 0, dy, n0 * yImage, ohw, yImage, 0, col, 0, ohw, colImage, nb);
+            Gemm(true, false, crs, ohw, g.K, 1, w, 0, crs, 0, dy, n0 * yImage, ohw, yImage, 0, col, 0, ohw, colImage, nb, math);
             Launch(ConvKernels.Col2Im.For(dx.DType), GridFor(nb * xImage), Block, 0, Ptr(col), Ptr(dx, n0 * xImage),
                    nb, g.C, g.H, g.W, g.R, g.S, g.OutH, g.OutW, g.StrideH, g.StrideW, g.PadH, g.PadW);
         }
     }
 
     /// <inheritdoc/>
-    public void Conv2dBackwardWeight(Storage x, Storage dy, Storage dw, in Conv2dGeometry g)
+    public void Conv2dBackwardWeight(Storage x, Storage dy, Storage dw, in Conv2dGeometry g, MathMode math)
     {
+        ProductDTypes.Check(nameof(Conv2dBackwardWeight), x, dy, dw);
         var (crs, ohw, xImage, yImage, colImage) = Sizes(g);
         if (g.N == 0)
         {
             Fill(dw, 0); // an empty sum
             return;
         }
-        if (UseImplicitGemm(g))
+        if (UseImplicitGemm(x, g, math))
         {
             ImplicitGemmBackwardWeight(x, dy, dw, g);
             return;
@@ -98,6 +106,9 @@ public sealed partial class CudaBackend
         bool pointwise = IsPointwise(g);
         using var col = pointwise && chunk == 1 ? null : Allocate(x.DType, chunk * colImage);
         using var dyGrouped = chunk == 1 ? null : Allocate(x.DType, chunk * yImage);
+        // A bfloat16 dW summed over several chunks accumulates in float32 and is rounded once at the end.
+        using var sum = dw.DType == DType.BFloat16 && chunk < g.N ? Allocate(DType.Float32, dw.Length) : null;
+        var target = sum ?? dw;
         for (int n0 = 0; n0 < g.N; n0 += chunk)
         {
             int nb = Math.Min(chunk, g.N - n0), inner = nb * ohw;
@@ -115,8 +126,9 @@ public sealed partial class CudaBackend
                 (dySrc, dyOffset) = (dyGrouped, 0);
             }
             Gemm(false, true, g.K, crs, inner, 1, dySrc, dyOffset, inner, 0, colSrc, colOffset, inner, 0,
-                 n0 == 0 ? 0 : 1, dw, 0, crs, 0, 1);
+                 n0 == 0 ? 0 : 1, target, 0, crs, 0, 1, math);
         }
+        if (sum is not null) Cast(sum, dw, dw.Length);
     }
 
     private static bool IsPointwise(in Conv2dGeometry g) =>

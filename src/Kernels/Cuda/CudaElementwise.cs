@@ -14,6 +14,7 @@ public sealed partial class CudaBackend
     {
         long n = dst.Length;
         if (dst.DType == DType.Int32) Launch(FillI32, GridFor(n), Block, 0, Ptr(dst), n, (int)value);
+        else if (dst.DType == DType.BFloat16) Launch(FillBF16, GridFor(n), Block, 0, Ptr(dst), n, (uint)((BFloat16)value).Bits);
         else Launch(ElementwiseKernels.Fill.For(dst.DType), GridFor(n), Block, 0, Ptr(dst), n, Scalar(dst, value));
     }
 
@@ -28,6 +29,10 @@ public sealed partial class CudaBackend
             (DType.Int32, DType.Float64) => CastI32F64,
             (DType.Float32, DType.Int32) => CastF32I32,
             (DType.Float64, DType.Int32) => CastF64I32,
+            (DType.Float32, DType.BFloat16) => CastF32BF16,
+            (DType.Float64, DType.BFloat16) => CastF64BF16,
+            (DType.BFloat16, DType.Float32) => CastBF16F32,
+            (DType.BFloat16, DType.Float64) => CastBF16F64,
             _ => null,
         };
         if (entry is null)
@@ -47,6 +52,7 @@ public sealed partial class CudaBackend
         {
             DType.Float32 => StridedCopyF32,
             DType.Float64 => StridedCopyF64,
+            DType.BFloat16 => StridedCopyBF16,
             _ => StridedCopyI32,
         };
         Launch(entry, GridFor(l.Count), Block, 0, Ptr(src, srcOffset), Ptr(dst, dstOffset),

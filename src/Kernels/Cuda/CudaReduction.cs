@@ -34,7 +34,7 @@ public sealed partial class CudaBackend
         var l = ReductionLayout.Create(xShape, yShape);
 
         // Pick the kernel, then split long sums with few outputs so the device has enough blocks to fill it.
-        KernelPair kernel;
+        KernelTable kernel;
         int splits = 1;
         long deviceFill = Context.MultiprocessorCount * 8L; // 256-thread blocks resident at once (2048 threads per SM)
         if (l.InnermostKept)
@@ -69,7 +69,7 @@ public sealed partial class CudaBackend
     private static int Splits(long count, long items, long deviceFill, long minChunk) =>
         items >= deviceFill ? 1 : (int)Math.Clamp(Math.Min(deviceFill / items, count / minChunk), 1, MaxSplits);
 
-    private void LaunchReduce(KernelPair kernel, ReductionLayout l, Storage x, Storage y, int splits, long chunk, double scale)
+    private void LaunchReduce(KernelTable kernel, ReductionLayout l, Storage x, Storage y, int splits, long chunk, double scale)
     {
         long cap = Context.MultiprocessorCount * 32L; // the kernels loop over work items beyond the grid
         uint grid = kernel == ReduceWarp ? GridFor(l.Outputs * splits * 32) // 8 warps per block

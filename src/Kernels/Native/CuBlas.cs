@@ -58,6 +58,13 @@ internal static partial class CuBlas
                                                   void* alpha, ulong a, int aType, int lda, ulong b, int bType, int ldb,
                                                   void* beta, ulong c, int cType, int ldc, int computeType, int algo);
 
+    [LibraryImport(Lib)]
+    public static unsafe partial int cublasGemmStridedBatchedEx(IntPtr handle, int transa, int transb, int m, int n, int k,
+                                                                void* alpha, ulong a, int aType, int lda, long strideA,
+                                                                ulong b, int bType, int ldb, long strideB,
+                                                                void* beta, ulong c, int cType, int ldc, long strideC,
+                                                                int batchCount, int computeType, int algo);
+
     /// <summary>Throws a <see cref="CudaException"/> naming the cuBLAS call and status.</summary>
     public static void Check(int status, [CallerArgumentExpression(nameof(status))] string call = "")
     {

@@ -9,11 +9,11 @@ internal static class RandomKernels
     private const string M = "random";
 
     // random_uniform_T(T* y, i64 n, u64 seed, u64 offset)
-    public static readonly KernelPair Uniform = KernelPair.Of(M, "random_uniform", _ => [U64, U64, U64, U64]);
+    public static readonly KernelTable Uniform = KernelTable.Of(M, "random_uniform", _ => [U64, U64, U64, U64]);
 
     // random_normal_T(T* y, i64 n, u64 seed, u64 offset, double mean, double std)
-    public static readonly KernelPair Normal = KernelPair.Of(M, "random_normal", _ => [U64, U64, U64, U64, F64, F64]);
+    public static readonly KernelTable Normal = KernelTable.Of(M, "random_normal", _ => [U64, U64, U64, U64, F64, F64]);
 
     // random_truncated_normal_T(T* y, i64 n, u64 seed, u64 offset, double threshold)
-    public static readonly KernelPair TruncatedNormal = KernelPair.Of(M, "random_truncated_normal", _ => [U64, U64, U64, U64, F64]);
+    public static readonly KernelTable TruncatedNormal = KernelTable.Of(M, "random_truncated_normal", _ => [U64, U64, U64, U64, F64]);
 }

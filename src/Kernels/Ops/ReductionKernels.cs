@@ -12,11 +12,11 @@ internal static class ReductionKernels
     private static PtxParam[] ReduceParams(PtxParam t) => [U64, U64, U64, U32, U32, U32, U64, U64, U64, U64, U64, U32, U32, U32, U64, U64, U64, U64, U32, U64, t];
 
     /// <summary>One warp per output.</summary>
-    public static readonly KernelPair ReduceWarp = KernelPair.Of(M, "reduce_warp", ReduceParams);
+    public static readonly KernelTable ReduceWarp = KernelTable.Of(M, "reduce_warp", ReduceParams);
 
     /// <summary>One block per output.</summary>
-    public static readonly KernelPair ReduceBlock = KernelPair.Of(M, "reduce_block", ReduceParams);
+    public static readonly KernelTable ReduceBlock = KernelTable.Of(M, "reduce_block", ReduceParams);
 
     /// <summary>32 neighbouring outputs per block (x's innermost dimension kept); the block's warps split the sum.</summary>
-    public static readonly KernelPair ReduceCols = KernelPair.Of(M, "reduce_cols", ReduceParams);
+    public static readonly KernelTable ReduceCols = KernelTable.Of(M, "reduce_cols", ReduceParams);
 }

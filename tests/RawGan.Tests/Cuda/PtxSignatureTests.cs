@@ -24,11 +24,9 @@ public partial class PtxSignatureTests
             foreach (var field in type.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic))
             {
                 if (field.FieldType == typeof(KernelEntry)) yield return (KernelEntry)field.GetValue(null)!;
-                else if (field.FieldType == typeof(KernelPair))
+                else if (field.FieldType == typeof(KernelTable))
                 {
-                    var pair = (KernelPair)field.GetValue(null)!;
-                    yield return pair.F32;
-                    yield return pair.F64;
+                    foreach (var entry in ((KernelTable)field.GetValue(null)!).Entries) yield return entry;
                 }
             }
         }

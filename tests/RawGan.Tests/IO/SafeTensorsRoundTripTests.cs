@@ -21,7 +21,9 @@ public class SafeTensorsRoundTripTests
             var f = Enumerable.Range(0, n).Select(i => i < specialF.Length && n > 10 ? specialF[i] : (float)(rng.NextDouble() * 2 - 1)).ToArray();
             var d = Enumerable.Range(0, n).Select(i => i < specialD.Length && n > 10 ? specialD[i] : rng.NextDouble() * 1e6 - 5e5).ToArray();
             var k = Enumerable.Range(0, n).Select(_ => rng.Next(int.MinValue, int.MaxValue)).ToArray();
+            var h = Enumerable.Range(0, n).Select(_ => BFloat16.FromBits((ushort)rng.Next(0, 1 << 16))).ToArray(); // any bits, NaNs too
             tensors[$"f32/{s}"] = Tensor.FromArray(f, shape);
+            tensors[$"bf16/{s}"] = Tensor.FromArray(h, shape);
             tensors[$"f64/{s}"] = Tensor.FromArray(d, shape);
             tensors[$"i32/{s}"] = Tensor.FromArray(k, shape);
         }
@@ -46,6 +48,7 @@ public class SafeTensorsRoundTripTests
     {
         DType.Float32 => t.ToArray<float>().Select(x => (long)BitConverter.SingleToInt32Bits(x)).ToArray(),
         DType.Float64 => t.ToArray<double>().Select(BitConverter.DoubleToInt64Bits).ToArray(),
+        DType.BFloat16 => t.ToArray<BFloat16>().Select(x => (long)x.Bits).ToArray(),
         _ => t.ToArray<int>().Select(x => (long)x).ToArray(),
     };
 

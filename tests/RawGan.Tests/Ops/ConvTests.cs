@@ -49,15 +49,15 @@ public class ConvTests
 
         // Outputs start as NaN: every kernel must overwrite, never accumulate into, its output.
         var sy = Filled(dtype, (long)g.N * g.K * g.OutH * g.OutW);
-        Cpu.Conv2dForward(Upload(dtype, x), Upload(dtype, w), sy, g);
+        Cpu.Conv2dForward(Upload(dtype, x), Upload(dtype, w), sy, g, MathMode.Exact);
         AssertClose(Download(dtype, sy, dy.Length), Forward(g, x, w), tol, "forward " + what);
 
         var sdx = Filled(dtype, x.Length);
-        Cpu.Conv2dBackwardData(Upload(dtype, dy), Upload(dtype, w), sdx, g);
+        Cpu.Conv2dBackwardData(Upload(dtype, dy), Upload(dtype, w), sdx, g, MathMode.Exact);
         AssertClose(Download(dtype, sdx, x.Length), BackwardData(g, dy, w), tol, "backward data " + what);
 
         var sdw = Filled(dtype, w.Length);
-        Cpu.Conv2dBackwardWeight(Upload(dtype, x), Upload(dtype, dy), sdw, g);
+        Cpu.Conv2dBackwardWeight(Upload(dtype, x), Upload(dtype, dy), sdw, g, MathMode.Exact);
         AssertClose(Download(dtype, sdw, w.Length), BackwardWeight(g, x, dy), tol, "backward weight " + what);
     }
 
@@ -133,7 +133,7 @@ public class ConvTests
     private static long YAt(Conv2dGeometry g, int n, int k, int oh, int ow) => ((long)(n * g.K + k) * g.OutH + oh) * g.OutW + ow;
 
     // y[n,k,oh,ow] = Σ_{c,r,s} x[n,c,ih,iw]·w[k,c,r,s]
-    private static double[] Forward(Conv2dGeometry g, double[] x, double[] w)
+    internal static double[] Forward(Conv2dGeometry g, double[] x, double[] w)
     {
         var y = new double[(long)g.N * g.K * g.OutH * g.OutW];
         for (int n = 0; n < g.N; n++)
@@ -152,7 +152,7 @@ public class ConvTests
     }
 
     // dx[n,c,ih,iw] = Σ over every (k, oh, ow, r, s) that read x[n,c,ih,iw] of dy[n,k,oh,ow]·w[k,c,r,s]
-    private static double[] BackwardData(Conv2dGeometry g, double[] dy, double[] w)
+    internal static double[] BackwardData(Conv2dGeometry g, double[] dy, double[] w)
     {
         var dx = new double[(long)g.N * g.C * g.H * g.W];
         for (int n = 0; n < g.N; n++)
@@ -167,7 +167,7 @@ public class ConvTests
     }
 
     // dw[k,c,r,s] = Σ_{n,oh,ow} dy[n,k,oh,ow]·x[n,c,ih,iw]
-    private static double[] BackwardWeight(Conv2dGeometry g, double[] x, double[] dy)
+    internal static double[] BackwardWeight(Conv2dGeometry g, double[] x, double[] dy)
     {
         var dw = new double[(long)g.K * g.C * g.R * g.S];
         for (int n = 0; n < g.N; n++)

@@ -105,9 +105,9 @@ public class GemmTests
         var a = Cpu.Allocate(DType.Float32, 10 * 10);
         var c = Cpu.Allocate(DType.Float32, 10 * 10);
         // lda of 11 makes the last row of A run one element past the buffer.
-        Assert.That(() => Cpu.Gemm(false, false, 10, 10, 10, 1, a, 0, 11, 0, a, 0, 10, 0, 0, c, 0, 10, 0, 1),
+        Assert.That(() => Cpu.Gemm(false, false, 10, 10, 10, 1, a, 0, 11, 0, a, 0, 10, 0, 0, c, 0, 10, 0, 1, MathMode.Exact),
                     Throws.ArgumentException);
-        Assert.That(() => Cpu.Gemm(false, false, 10, 10, 10, 1, a, 0, 10, 0, a, 0, 10, 0, 0, c, 0, 10, 100, 2),
+        Assert.That(() => Cpu.Gemm(false, false, 10, 10, 10, 1, a, 0, 10, 0, a, 0, 10, 0, 0, c, 0, 10, 100, 2, MathMode.Exact),
                     Throws.ArgumentException);
     }
 
@@ -159,7 +159,7 @@ public class GemmTests
         var sb = Upload(dtype, b);
         var sc = Upload(dtype, c);
         Cpu.Gemm(s.TransA, s.TransB, s.M, s.N, s.K, s.Alpha, sa, s.AOffset, s.Lda, s.StrideA, sb, s.BOffset, s.Ldb, s.StrideB,
-                 s.Beta, sc, s.COffset, s.Ldc, s.StrideC, s.Batch);
+                 s.Beta, sc, s.COffset, s.Ldc, s.StrideC, s.Batch, MathMode.Exact);
         double[] got = Download(dtype, sc, c.Length);
 
         string what = $"{dtype} {s}, seed {seed}";

@@ -21,6 +21,7 @@ internal sealed partial class CpuBackend : IBackend
         DType.Float32 => new CpuStorage<float>(this, length),
         DType.Float64 => new CpuStorage<double>(this, length),
         DType.Int32 => new CpuStorage<int>(this, length),
+        DType.BFloat16 => new CpuStorage<BFloat16>(this, length),
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown dtype."),
     };
 
@@ -37,6 +38,7 @@ internal sealed partial class CpuBackend : IBackend
             case CpuStorage<float> f: Array.Fill(f.Data, (float)value); break;
             case CpuStorage<double> d: Array.Fill(d.Data, value); break;
             case CpuStorage<int> i: Array.Fill(i.Data, (int)value); break;
+            case CpuStorage<BFloat16> h: Array.Fill(h.Data, (BFloat16)value); break;
             default: throw Foreign(dst);
         }
     }
@@ -52,6 +54,10 @@ internal sealed partial class CpuBackend : IBackend
             case (CpuStorage<int> s, CpuStorage<double> d): for (int i = 0; i < len; i++) d.Data[i] = s.Data[i]; break;
             case (CpuStorage<float> s, CpuStorage<int> d): for (int i = 0; i < len; i++) d.Data[i] = (int)s.Data[i]; break;
             case (CpuStorage<double> s, CpuStorage<int> d): for (int i = 0; i < len; i++) d.Data[i] = (int)s.Data[i]; break;
+            case (CpuStorage<float> s, CpuStorage<BFloat16> d): for (int i = 0; i < len; i++) d.Data[i] = (BFloat16)s.Data[i]; break;
+            case (CpuStorage<double> s, CpuStorage<BFloat16> d): for (int i = 0; i < len; i++) d.Data[i] = (BFloat16)s.Data[i]; break;
+            case (CpuStorage<BFloat16> s, CpuStorage<float> d): for (int i = 0; i < len; i++) d.Data[i] = s.Data[i]; break;
+            case (CpuStorage<BFloat16> s, CpuStorage<double> d): for (int i = 0; i < len; i++) d.Data[i] = s.Data[i]; break;
             default:
                 if (src.DType != dst.DType) throw Foreign(src);
                 StridedCopy(src, 0, [1], dst, 0, [1], [len]);
@@ -66,6 +72,7 @@ internal sealed partial class CpuBackend : IBackend
         {
             case DType.Float32: StridedCopy(Data<float>(src), srcOffset, srcStrides, Data<float>(dst), dstOffset, dstStrides, shape); break;
             case DType.Float64: StridedCopy(Data<double>(src), srcOffset, srcStrides, Data<double>(dst), dstOffset, dstStrides, shape); break;
+            case DType.BFloat16: StridedCopy(Data<BFloat16>(src), srcOffset, srcStrides, Data<BFloat16>(dst), dstOffset, dstStrides, shape); break;
             default: StridedCopy(Data<int>(src), srcOffset, srcStrides, Data<int>(dst), dstOffset, dstStrides, shape); break;
         }
     }

@@ -13,21 +13,27 @@ internal sealed partial class CpuBackend
     // Column-block budget (elements) of the general data gradient: bounds its temporary whatever the image size.
     private const long ColumnBlockElements = 1L << 20;
 
-    public void Conv2dForward(Storage x, Storage w, Storage y, in Conv2dGeometry g)
+    public void Conv2dForward(Storage x, Storage w, Storage y, in Conv2dGeometry g, MathMode math)
     {
-        if (IsFloat(x)) ConvForward(Data<float>(x), Data<float>(w), Data<float>(y), g);
+        ProductDTypes.Check(nameof(Conv2dForward), x, w, y);
+        if (IsReducedPrecision(x, math)) ReducedPrecisionConv(ConvPass.Forward, x, w, y, g, math);
+        else if (IsFloat(x)) ConvForward(Data<float>(x), Data<float>(w), Data<float>(y), g);
         else ConvForward(Data<double>(x), Data<double>(w), Data<double>(y), g);
     }
 
-    public void Conv2dBackwardData(Storage dy, Storage w, Storage dx, in Conv2dGeometry g)
+    public void Conv2dBackwardData(Storage dy, Storage w, Storage dx, in Conv2dGeometry g, MathMode math)
     {
-        if (IsFloat(dy)) ConvBackwardData(Data<float>(dy), Data<float>(w), Data<float>(dx), g);
+        ProductDTypes.Check(nameof(Conv2dBackwardData), dy, w, dx);
+        if (IsReducedPrecision(dy, math)) ReducedPrecisionConv(ConvPass.BackwardData, dy, w, dx, g, math);
+        else if (IsFloat(dy)) ConvBackwardData(Data<float>(dy), Data<float>(w), Data<float>(dx), g);
         else ConvBackwardData(Data<double>(dy), Data<double>(w), Data<double>(dx), g);
     }
 
-    public void Conv2dBackwardWeight(Storage x, Storage dy, Storage dw, in Conv2dGeometry g)
+    public void Conv2dBackwardWeight(Storage x, Storage dy, Storage dw, in Conv2dGeometry g, MathMode math)
     {
-        if (IsFloat(x)) ConvBackwardWeight(Data<float>(x), Data<float>(dy), Data<float>(dw), g);
+        ProductDTypes.Check(nameof(Conv2dBackwardWeight), x, dy, dw);
+        if (IsReducedPrecision(x, math)) ReducedPrecisionConv(ConvPass.BackwardWeight, x, dy, dw, g, math);
+        else if (IsFloat(x)) ConvBackwardWeight(Data<float>(x), Data<float>(dy), Data<float>(dw), g);
         else ConvBackwardWeight(Data<double>(x), Data<double>(dy), Data<double>(dw), g);
     }
 

@@ -11,9 +11,12 @@ internal sealed partial class CpuBackend
     public void Gemm(bool transA, bool transB, int m, int n, int k, double alpha,
                      Storage a, long aOffset, int lda, long strideA,
                      Storage b, long bOffset, int ldb, long strideB,
-                     double beta, Storage c, long cOffset, int ldc, long strideC, int batch)
+                     double beta, Storage c, long cOffset, int ldc, long strideC, int batch, MathMode math)
     {
-        if (IsFloat(c))
+        ProductDTypes.Check(nameof(Gemm), a, b, c);
+        if (IsReducedPrecision(a, math))
+            ReducedPrecisionGemm(transA, transB, m, n, k, alpha, a, aOffset, lda, strideA, b, bOffset, ldb, strideB, beta, c, cOffset, ldc, strideC, batch, math);
+        else if (IsFloat(c))
             Gemm(transA, transB, m, n, k, (float)alpha, Data<float>(a), aOffset, lda, strideA, Data<float>(b), bOffset, ldb, strideB, (float)beta, Data<float>(c), cOffset, ldc, strideC, batch);
         else
             Gemm(transA, transB, m, n, k, alpha, Data<double>(a), aOffset, lda, strideA, Data<double>(b), bOffset, ldb, strideB, beta, Data<double>(c), cOffset, ldc, strideC, batch);
