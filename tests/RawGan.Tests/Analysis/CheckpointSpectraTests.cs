@@ -14,6 +14,7 @@ public class CheckpointSpectraTests
     {
         using var folder = new TempFolder();
         var run = RunFolder.Open(folder.Path);
+        run.Create();
         var trainer = new GanTrainer<TinyG, TinyD>(new TinyG(1), new TinyD(2), new TinyG(1),
             new TrainingOptions { BatchSize = 4, DStepsPerGStep = 1, GLearningRate = 1e-2, DLearningRate = 1e-2 }, Device.Cpu);
         var batches = new StripeBatches(4);
