@@ -7,7 +7,8 @@ namespace RawGan.Bench;
 /// The devices a run covers and the "device/variant" case strings the benchmark classes take as their one parameter
 /// (a single parameter rather than a cartesian product, so that a GPU-only shape never pairs with the CPU).
 /// RAWGAN_BENCH_DEVICES (comma-separated: cpu, cuda) picks the devices; by default the CPU, plus CUDA when a GPU is
-/// present. Without a GPU the CUDA cases are left out (said once on the console), so nothing fails for lack of one.
+/// present. Without a GPU the CUDA cases are left out (said once on the console), so nothing fails for lack of one;
+/// a RAWGAN_BENCH_DEVICES that asks for cuda then is an error (<see cref="BenchRun"/> reports it in one line).
 /// </summary>
 public static class BenchCases
 {
@@ -73,9 +74,10 @@ public static class BenchCases
         {
             if (name == "cuda" && !CudaProbe.Availability.IsAvailable)
             {
-                Console.WriteLine($"Benchmarks: skipping the CUDA cases ({CudaProbe.Availability.Message})");
                 if (!string.IsNullOrWhiteSpace(requested))
-                    throw new InvalidOperationException($"RAWGAN_BENCH_DEVICES asks for cuda, but {CudaProbe.Availability.Message}");
+                    throw new InvalidOperationException($"RAWGAN_BENCH_DEVICES asks for cuda, but {CudaProbe.Availability.Message} " +
+                                                        "Run on a machine with a GPU, or set RAWGAN_BENCH_DEVICES=cpu (or leave it unset).");
+                Console.WriteLine($"Benchmarks: skipping the CUDA cases ({CudaProbe.Availability.Message})");
                 continue;
             }
             if (name is not ("cpu" or "cuda")) throw new ArgumentException($"RAWGAN_BENCH_DEVICES: unknown device \"{name}\"; use cpu and/or cuda.");

@@ -13,6 +13,16 @@ public static class BenchRun
     /// <summary>Returns the process exit code: 0 when every selected benchmark produced a result.</summary>
     public static int Run(string[] args)
     {
+        // The devices are resolved here, before BenchmarkDotNet reaches them by reflection (which would wrap the error).
+        try
+        {
+            _ = BenchCases.Devices;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            Console.Error.WriteLine($"RawGan.Bench: {e.Message}");
+            return 2;
+        }
         if (args.Any(a => a is "--list" or "--help" or "-h" or "--info" or "--version"))
         {
             BenchmarkSwitcher.FromAssembly(typeof(BenchRun).Assembly).Run(args);

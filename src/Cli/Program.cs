@@ -11,4 +11,4 @@ var root = new RootCommand("rawgan: BigGAN (Brock, Donahue, Simonyan) trained on
     ClassifierCommand.Create(),
     EvalCommand.Create(),
 };
-return root.Parse(args).Invoke();
+return CliInvocation.Invoke(root, args);

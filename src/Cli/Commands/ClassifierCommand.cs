@@ -34,9 +34,9 @@ internal static class ClassifierCommand
         var data = DataOption();
         var dataPath = DataPathOption();
         var output = OutputOption("Where to save it (default: ~/.cache/rawgan/classifiers/<data>.safetensors).");
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the 60,000 training images.", DefaultValueFactory = _ => new ClassifierTrainingOptions().Epochs };
-        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => new ClassifierTrainingOptions().BatchSize };
-        var lr = new Option<double>("--lr") { Description = "Adam's initial step size (decays linearly to a tenth).", DefaultValueFactory = _ => new ClassifierTrainingOptions().LearningRate };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the 60,000 training images.", DefaultValueFactory = _ => new ClassifierTrainingOptions().Epochs }.AtLeast(1);
+        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => new ClassifierTrainingOptions().BatchSize }.AtLeast(1);
+        var lr = new Option<double>("--lr") { Description = "Adam's initial step size (decays linearly to a tenth).", DefaultValueFactory = _ => new ClassifierTrainingOptions().LearningRate }.Positive();
         var seed = new Option<ulong>("--seed") { Description = "Seed of the weights and the shuffles.", DefaultValueFactory = _ => 0UL };
         var device = DeviceChoice.Option();
         foreach (var o in new Option[] { data, dataPath, output, epochs, batch, lr, seed, device }) cmd.Options.Add(o);
@@ -51,7 +51,7 @@ internal static class ClassifierCommand
             var net = new MnistClassifier(architecture, options.Seed, dev);
             Console.WriteLine($"Classifier: {architecture} ({net.ParameterCount:N0} parameters); {options.Epochs} epochs of {train.Count:N0} images, batch {options.BatchSize}.");
 
-            using var stop = new CtrlCStop();
+            using var stop = new StopSignal();
             WorkProgress.Run("training", report => ClassifierTraining.Train(net, train, options, dev, p =>
                 report(p.Step, p.Steps, $"epoch {p.Epoch}/{p.Epochs}  loss {p.Loss:F4}  train acc {p.TrainAccuracy:P2}  {p.Step * options.BatchSize / Math.Max(p.Seconds, 1e-9):F0} img/s"), stop.Token));
             if (stop.IsCancellationRequested) Console.WriteLine("Stopped early; testing and saving what was learnt.");
@@ -60,7 +60,7 @@ internal static class ClassifierCommand
             string path = r.GetValue(output) ?? FeatureSetup.DefaultClassifierPath(name);
             net.Save(path, ClassifierTraining.Metadata(name, accuracy, test.Count, options));
             Console.WriteLine($"Test accuracy {accuracy.ToString("P2", CultureInfo.InvariantCulture)} ({Math.Round(accuracy * test.Count)}/{test.Count}). Saved {path}.");
-            return 0;
+            return stop.IsCancellationRequested ? stop.ExitCode : ExitCodes.Success;
         }));
         return cmd;
     }
@@ -95,8 +95,8 @@ internal static class ClassifierCommand
         var data = DataOption();
         var dataPath = DataPathOption();
         var input = OutputOption("The classifier (default: ~/.cache/rawgan/classifiers/<data>.safetensors).");
-        var trainSamples = new Option<int>("--train-samples") { Description = "Training images used (0: all 60,000).", DefaultValueFactory = _ => 0 };
-        var testSamples = new Option<int>("--test-samples") { Description = "Test images used (0: all 10,000).", DefaultValueFactory = _ => 0 };
+        var trainSamples = new Option<int>("--train-samples") { Description = "Training images used (0: all 60,000).", DefaultValueFactory = _ => 0 }.AtLeast(0);
+        var testSamples = new Option<int>("--test-samples") { Description = "Test images used (0: all 10,000).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var device = DeviceChoice.Option();
         foreach (var o in new Option[] { data, dataPath, input, trainSamples, testSamples, device }) cmd.Options.Add(o);
         cmd.SetAction(r => DeviceChoice.Guard(() =>

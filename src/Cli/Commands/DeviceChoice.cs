@@ -8,38 +8,42 @@ namespace RawGan.Cli.Commands;
 /// <summary>The --device option: auto (CUDA when a GPU is present, else the CPU), cpu, or cuda (an error without a GPU).</summary>
 internal static class DeviceChoice
 {
-    public static Option<string> Option() => new("--device")
+    public static Option<string> Option()
     {
-        Description = "Where to run: auto (CUDA when a GPU is present, else the CPU), cpu, or cuda.",
-        DefaultValueFactory = _ => "auto",
-    };
+        var option = new Option<string>("--device")
+        {
+            Description = "Where to run: auto (CUDA when a GPU is present, else the CPU), cpu, or cuda.",
+            DefaultValueFactory = _ => "auto",
+        };
+        option.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        return option;
+    }
 
     /// <summary>Opens the chosen device, saying in one line what was picked and why.</summary>
     public static Device Open(string choice, Action<string> say)
     {
+        var availability = CudaProbe.Availability;
         switch (choice.ToLowerInvariant())
         {
             case "cpu":
                 say($"Device: CPU ({Environment.ProcessorCount} threads).");
                 return Device.Cpu;
             case "cuda":
-                var backend = CudaBackend.Open(); // throws CudaException with the reason when there is no GPU
+                if (!availability.IsAvailable)
+                    throw new ArgumentException($"--device cuda: {availability.Message} Use --device cpu (or auto, which falls back to the CPU).");
+                var backend = CudaBackend.Open();
                 say($"Device: {backend.Name} ({backend.Context.Name}).");
                 return Device.For(backend);
             case "auto":
-                var availability = CudaProbe.Availability;
-                if (!availability.IsAvailable)
-                {
-                    say(availability.Message);
-                    return Device.Cpu;
-                }
-                goto case "cuda";
+                if (availability.IsAvailable) goto case "cuda";
+                say($"{availability.Message.TrimEnd('.')}; running on the CPU ({Environment.ProcessorCount} threads).");
+                return Device.Cpu;
             default:
                 throw new ArgumentException($"Unknown device \"{choice}\"; use auto, cpu or cuda.");
         }
     }
 
-    /// <summary>Turns expected failures into one clear line and an exit code.</summary>
+    /// <summary>Turns expected failures into one line saying what is wrong and what to do, and exit code 2.</summary>
     public static int Guard(Func<int> body)
     {
         try
@@ -49,8 +53,21 @@ internal static class DeviceChoice
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or CudaException or KeyNotFoundException
                                      or UnauthorizedAccessException or RawGan.Model.Data.DataFormatException)
         {
-            Console.Error.WriteLine($"rawgan: {e.Message}");
-            return 2;
+            Console.Error.WriteLine($"rawgan: {UserMessage(e)}");
+            return ExitCodes.UsageOrInput;
         }
+    }
+
+    /// <summary>An exception's message on one line, without the "(Parameter 'x')" and "Actual value was" that .NET appends.</summary>
+    internal static string UserMessage(Exception e)
+    {
+        string text = e.Message;
+        if (e is ArgumentOutOfRangeException { ActualValue: { } actual })
+        {
+            int lineEnd = text.IndexOf('\n', StringComparison.Ordinal);
+            text = (lineEnd >= 0 ? text[..lineEnd] : text) + $" (got {actual})";
+        }
+        if (e is ArgumentException { ParamName: { } name }) text = text.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        return CliInvocation.OneLine(text);
     }
 }

@@ -22,8 +22,9 @@ internal static class EvalCommand
             Description = "Comma-separated truncation thresholds of z; none for untruncated latents.",
             DefaultValueFactory = _ => "0.25,0.5,1.0,1.5,2.0,none",
         };
-        var samples = new Option<int>("--samples") { Description = "Generated images per threshold (the paper uses 50000).", DefaultValueFactory = _ => 10000 };
-        var batch = new Option<int>("--batch-size") { Description = "Images generated and scored at a time.", DefaultValueFactory = _ => 100 };
+        var samples = new Option<int>("--samples") { Description = "Generated images per threshold (the paper uses 50000).", DefaultValueFactory = _ => 10000 }
+            .AtLeast(InceptionScore.DefaultSplits);
+        var batch = new Option<int>("--batch-size") { Description = "Images generated and scored at a time.", DefaultValueFactory = _ => 100 }.AtLeast(1);
         var seed = new Option<ulong>("--seed") { Description = "Seed of latents and labels (the same for every threshold).", DefaultValueFactory = _ => 0UL };
         var plot = new Option<string?>("--plot") { Description = "PNG of the truncation curve (default: eval_<step>.png in the run folder)." };
         var noEma = new Option<bool>("--no-ema") { Description = "Score the trained G instead of its moving average." };
@@ -39,7 +40,6 @@ internal static class EvalCommand
             var thresholds = r.GetValue(truncation)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(EvalRecord.ParseTruncation).Distinct().ToArray();
             if (thresholds.Length == 0) throw new ArgumentException("--truncation needs at least one threshold (or none).");
             int count = r.GetValue(samples);
-            if (count < InceptionScore.DefaultSplits) throw new ArgumentException($"--samples must be at least {InceptionScore.DefaultSplits} (the Inception Score's splits).");
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
 
             RunConfig config;
@@ -47,19 +47,17 @@ internal static class EvalCommand
             BigGanGenerator g;
             using (var file = SafeTensors.Load(checkpoint))
             {
-                config = file.Metadata.TryGetValue("run_config", out var json)
-                    ? RunConfig.FromJson(json, checkpoint)
-                    : throw new InvalidDataException($"{checkpoint} carries no run configuration; it was not written by rawgan train.");
-                step = file.Metadata.TryGetValue("step", out var s) ? long.Parse(s, CultureInfo.InvariantCulture) : 0;
+                config = Checkpoint.ConfigOf(file);
+                step = Checkpoint.StepOf(file);
                 g = new BigGanGenerator(config.Model, config.ModelSeed, dev);
-                g.LoadStateDict(Checkpoint.GeneratorState(file, preferEma: !r.GetValue(noEma)));
+                Checkpoint.LoadGenerator(file, g, preferEma: !r.GetValue(noEma));
             }
             g.Train(r.GetValue(batchStats));
-            string runPath = RunPathOf(checkpoint);
+            string runPath = RunFolder.OfCheckpoint(checkpoint).Path;
             Console.WriteLine($"Scoring {(r.GetValue(noEma) ? "G" : "G_ema")} of {checkpoint} (step {step}).");
 
             using var setup = features.Open(r, config, dev);
-            using var stop = new CtrlCStop();
+            using var stop = new StopSignal();
             var records = new List<EvalRecord>();
             foreach (var t in thresholds)
             {
@@ -79,21 +77,14 @@ internal static class EvalCommand
                 records.Add(record!);
                 EvalLog.Append(Path.Combine(runPath, EvalLog.FileName), [record!]);
             }
-            if (records.Count == 0) return 130;
+            if (records.Count == 0) return stop.ExitCode;
             ShowTable(records, setup);
             string png = r.GetValue(plot) ?? Path.Combine(runPath, $"eval_{step:D8}.png");
             TruncationCurve.Save(png, records, $"step {step}, {setup.Network.Name}, {count} samples");
             Console.WriteLine($"Appended {records.Count} record(s) to {Path.Combine(runPath, EvalLog.FileName)}; curve {png}.");
-            return stop.IsCancellationRequested ? 130 : 0;
+            return stop.IsCancellationRequested ? stop.ExitCode : ExitCodes.Success;
         }));
         return cmd;
-    }
-
-    // checkpoints/step_N.safetensors belongs to the folder above; any other file (best.safetensors) to its own folder.
-    private static string RunPathOf(string checkpoint)
-    {
-        string folder = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
-        return Path.GetFileName(folder) == "checkpoints" ? Path.GetDirectoryName(folder)! : folder;
     }
 
     private static void ShowTable(IReadOnlyList<EvalRecord> records, FeatureSetup setup)

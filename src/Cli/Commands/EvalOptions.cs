@@ -25,11 +25,11 @@ internal sealed class EvalOptions
         DefaultValueFactory = _ => "train",
     };
 
-    public Option<int> RealSamples { get; } = new("--real-samples")
+    public Option<int> RealSamples { get; } = new Option<int>("--real-samples")
     {
         Description = "Real images in the statistics (0: the whole split; fewer: a fixed random subset).",
         DefaultValueFactory = _ => 0,
-    };
+    }.AtLeast(0);
 
     public IEnumerable<Option> All => [Features, Classifier, InceptionWeights, RealSplit, RealSamples];
 

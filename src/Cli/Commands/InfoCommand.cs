@@ -13,14 +13,15 @@ internal static class InfoCommand
     {
         var cmd = new Command("info", "Show the devices and the parameter counts of G and D (per module) for a configuration.");
         var preset = new Option<string>("--preset") { Description = "Mnist32, Mnist32Small, Cifar32 or ImageNet128.", DefaultValueFactory = _ => "Mnist32" };
-        var resolution = new Option<int?>("--resolution") { Description = "Override the image size." };
-        var ch = new Option<int?>("--ch") { Description = "Override the base channel width." };
-        var classes = new Option<int?>("--classes") { Description = "Override the number of classes." };
-        var depth = new Option<int>("--depth") { Description = "Module depth of the table.", DefaultValueFactory = _ => 2 };
+        var resolution = new Option<int?>("--resolution") { Description = "Override the image size." }.AtLeast(1);
+        var ch = new Option<int?>("--ch") { Description = "Override the base channel width." }.AtLeast(1);
+        var classes = new Option<int?>("--classes") { Description = "Override the number of classes." }.AtLeast(1);
+        var depth = new Option<int>("--depth") { Description = "Module depth of the table.", DefaultValueFactory = _ => 2 }.AtLeast(1);
         foreach (var o in new Option[] { preset, resolution, ch, classes, depth }) cmd.Options.Add(o);
         cmd.SetAction(r => DeviceChoice.Guard(() =>
         {
-            Console.WriteLine(CudaProbe.Availability.Message);
+            // What the machine offers; info runs nothing, so it chooses no device.
+            Console.WriteLine($"Devices: CPU ({Environment.ProcessorCount} threads); {CudaProbe.Availability.Message}");
             var config = BigGanConfig.Preset(r.GetValue(preset)!);
             config = config with
             {

@@ -17,18 +17,19 @@ internal static class SampleCommand
         var source = new Argument<string>("run-or-checkpoint") { Description = "A run folder (its newest checkpoint) or a checkpoint file." };
         var output = new Option<string?>("--out") { Description = "PNG to write (default: samples/sample_<time>.png in the run folder)." };
         var classes = new Option<string?>("--classes") { Description = "Comma-separated class indices (default: all)." };
-        var perClass = new Option<int>("--per-class") { Description = "Images per class (columns; interpolation steps).", DefaultValueFactory = _ => 8 };
+        var perClass = new Option<int>("--per-class") { Description = "Images per class (columns; interpolation steps).", DefaultValueFactory = _ => 8 }.AtLeast(1);
         var seed = new Option<ulong>("--seed") { Description = "Seed of the latents.", DefaultValueFactory = _ => 0UL };
         var truncation = new Option<double>("--truncation")
         {
             Description = "Truncation threshold: every latent component beyond it is resampled (the paper's trick); 0 turns it off.",
             DefaultValueFactory = _ => 0.0,
-        };
+        }.AtLeast(0.0);
         var interpolate = new Option<string>("--interpolate")
         {
             Description = "none, z (each row moves between two latents of one class) or class (each row moves from one class's embedding to the next's at a fixed z).",
             DefaultValueFactory = _ => "none",
         };
+        interpolate.AcceptOnlyFromAmong("none", "z", "class");
         var raw = new Option<bool>("--no-ema") { Description = "Sample the trained G instead of its moving average." };
         var batchStats = new Option<bool>("--batch-stats")
         {
@@ -43,14 +44,12 @@ internal static class SampleCommand
             string checkpoint = RunFolder.ResolveCheckpoint(r.GetValue(source)!);
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
             using var file = SafeTensors.Load(checkpoint);
-            var config = file.Metadata.TryGetValue("run_config", out var json)
-                ? RunConfig.FromJson(json, checkpoint)
-                : throw new InvalidDataException($"{checkpoint} carries no run configuration; it was not written by rawgan train.");
+            var config = Checkpoint.ConfigOf(file);
             var g = new BigGanGenerator(config.Model, config.ModelSeed, dev);
-            g.LoadStateDict(Checkpoint.GeneratorState(file, preferEma: !r.GetValue(raw)));
+            Checkpoint.LoadGenerator(file, g, preferEma: !r.GetValue(raw));
             g.Train(r.GetValue(batchStats));
 
-            int k = config.Model.NumClasses, columns = Math.Max(1, r.GetValue(perClass));
+            int k = config.Model.NumClasses, columns = r.GetValue(perClass);
             int[] rows = ParseClasses(r.GetValue(classes), k);
             double threshold = r.GetValue(truncation);
             var rng = new RawGan.Engine.Rng.PhiloxGenerator(r.GetValue(seed));
@@ -85,8 +84,7 @@ internal static class SampleCommand
                         throw new ArgumentException("--interpolate takes none, z or class.");
                 }
             }
-            string path = r.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(checkpoint))!, "samples",
-                                                             $"sample_{DateTime.Now:yyyyMMdd-HHmmss}.png");
+            string path = r.GetValue(output) ?? Path.Combine(RunFolder.OfCheckpoint(checkpoint).SamplesFolder, $"sample_{DateTime.Now:yyyyMMdd-HHmmss}.png");
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             Png.SaveSheet(path, images.ToDType(DType.Float32), sheetRows, columns);
             Console.WriteLine($"Wrote {path} ({sheetRows} rows x {columns} columns) from {checkpoint}.");

@@ -10,13 +10,14 @@ internal sealed class TrainingEvalOptions
 {
     private readonly EvalOptions _features = new();
 
-    public Option<long> EvalEvery { get; } = new("--eval-every")
+    public Option<long> EvalEvery { get; } = new Option<long>("--eval-every")
     {
         Description = "Every N steps, measure IS and FID of G_ema into eval.jsonl and copy the checkpoint with the best FID to best.safetensors (0: off).",
         DefaultValueFactory = _ => 0L,
-    };
+    }.AtLeast(0L);
 
-    public Option<int> EvalSamples { get; } = new("--eval-samples") { Description = "Generated images per evaluation during training.", DefaultValueFactory = _ => 5000 };
+    public Option<int> EvalSamples { get; } = new Option<int>("--eval-samples") { Description = "Generated images per evaluation during training.", DefaultValueFactory = _ => 5000 }
+        .AtLeast(InceptionScore.DefaultSplits);
 
     public Option<string> EvalTruncation { get; } = new("--eval-truncation")
     {
@@ -33,7 +34,6 @@ internal sealed class TrainingEvalOptions
         if (every <= 0) return null;
         var truncation = EvalRecord.ParseTruncation(r.GetValue(EvalTruncation)!);
         int samples = r.GetValue(EvalSamples);
-        if (samples < InceptionScore.DefaultSplits) throw new ArgumentException($"--eval-samples must be at least {InceptionScore.DefaultSplits}.");
         // The setup lives as long as the process: the training session uses it until the end.
         var setup = _features.Open(r, config, device);
         return new TrainingEvaluator(setup, every, samples, truncation, config.SampleSeed, run);

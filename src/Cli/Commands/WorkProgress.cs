@@ -39,32 +39,3 @@ internal static class WorkProgress
             });
     }
 }
-
-/// <summary>
-/// While alive, the first Ctrl-C cancels <see cref="Token"/> (the work stops at a safe point and keeps its
-/// results) instead of killing the process; a second press ends it.
-/// </summary>
-internal sealed class CtrlCStop : IDisposable
-{
-    private readonly CancellationTokenSource _source = new();
-
-    public CtrlCStop() => Console.CancelKeyPress += OnCancel;
-
-    public CancellationToken Token => _source.Token;
-
-    public bool IsCancellationRequested => _source.IsCancellationRequested;
-
-    public void Dispose()
-    {
-        Console.CancelKeyPress -= OnCancel;
-        _source.Dispose();
-    }
-
-    private void OnCancel(object? sender, ConsoleCancelEventArgs e)
-    {
-        if (_source.IsCancellationRequested) return;
-        e.Cancel = true;
-        _source.Cancel();
-        Console.Error.WriteLine("Stopping at the next safe point (press Ctrl-C again to abort).");
-    }
-}

@@ -20,10 +20,16 @@ public sealed class Ema
         }).ToArray();
     }
 
-    /// <summary>ema ← decay·ema + (1 − decay)·source for every pair.</summary>
+    /// <summary>ema ← decay·ema + (1 − decay)·source for every pair; at decay 0 a copy of the source.</summary>
     public void Update(double decay)
     {
         if (decay is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(decay), decay, "The EMA decay must be in [0, 1].");
+        // 0·ema is not 0 where the average holds NaN or ±inf: the copy is what decay 0 means.
+        if (decay == 0)
+        {
+            CopyFromSources();
+            return;
+        }
         foreach (var (s, a) in _pairs) s.Backend.Axpby(1 - decay, s.Storage, decay, a.Storage, s.Numel);
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using RawGan.Engine;
 using RawGan.Engine.IO;
 using RawGan.Model.Training;
@@ -23,7 +22,7 @@ public static class CheckpointSpectra
             {
                 if (!file.Metadata.TryGetValue("format", out var format) || format != Checkpoint.Format)
                     throw new InvalidDataException($"{checkpoints[i]} is not a RawGan training checkpoint (format \"{format ?? "missing"}\").");
-                long step = long.Parse(file.Metadata["step"], CultureInfo.InvariantCulture);
+                long step = Checkpoint.StepOf(file);
                 rows.AddRange(spectra.Compute(step, "G", Section(file, "G.")));
                 rows.AddRange(spectra.Compute(step, "D", Section(file, "D.")));
             }

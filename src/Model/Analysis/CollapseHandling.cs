@@ -34,37 +34,10 @@ public static class CollapseHandling
             }
             var t = config.Training;
             config = config with { Training = t with { GLearningRate = t.GLearningRate / 2, DLearningRate = t.DLearningRate / 2 } };
-            resumeFrom = result.Checkpoint;
-            DropLogRowsAfter(run, CheckpointStep(resumeFrom!)); // the resumed session logs those steps again
+            resumeFrom = result.Checkpoint; // the resumed session drops the log rows after it and logs those steps again
             EventLog.Append(run.Path, "rollback", e, CollapseAction.Rollback, resumeFrom, config.Training.GLearningRate, config.Training.DLearningRate);
             observer.Message($"Rollback {rollbacks + 1}/{config.Collapse.MaxRollbacks}: resuming from {resumeFrom} with G lr {config.Training.GLearningRate:G3}, D lr {config.Training.DLearningRate:G3}.");
         }
-    }
-
-    // log.csv and log.jsonl keep the steps up to the checkpoint; both start with the step (a header line in the CSV).
-    private static void DropLogRowsAfter(RunFolder run, long step)
-    {
-        foreach (var name in new[] { "log.csv", "log.jsonl" })
-        {
-            string path = Path.Combine(run.Path, name);
-            if (!File.Exists(path)) continue;
-            var kept = File.ReadLines(path).Where(line => StepOf(line) is not { } s || s <= step).ToList();
-            File.WriteAllLines(path, kept);
-        }
-    }
-
-    private static long? StepOf(string line)
-    {
-        var digits = line.StartsWith("{\"step\":", StringComparison.Ordinal) ? line["{\"step\":".Length..] : line;
-        int end = 0;
-        while (end < digits.Length && char.IsAsciiDigit(digits[end])) end++;
-        return end > 0 ? long.Parse(digits[..end], CultureInfo.InvariantCulture) : null;
-    }
-
-    private static long CheckpointStep(string checkpoint)
-    {
-        using var file = RawGan.Engine.IO.SafeTensors.Load(checkpoint);
-        return long.Parse(file.Metadata["step"], CultureInfo.InvariantCulture);
     }
 
     /// <summary>Writes result.txt: the checkpoint to keep and why.</summary>

@@ -6,11 +6,8 @@ namespace RawGan.Model.Analysis;
 /// <summary>How one layer's σ0 moved over a trace: first and last values and the growth factor between them.</summary>
 public sealed record LayerGrowth(string Network, string Layer, long FirstStep, double FirstSigma0, long LastStep, double LastSigma0)
 {
-    /// <summary>σ0(last) / σ0(first).</summary>
+    /// <summary>σ0(last) / σ0(first): the growth over the steps the trace covers, never extrapolated beyond them.</summary>
     public double Factor => LastSigma0 / FirstSigma0;
-
-    /// <summary>Growth per 1000 steps, exp(1000 · ln(factor) / steps): comparable between traces of different length.</summary>
-    public double FactorPer1000Steps => LastStep > FirstStep ? Math.Exp(1000 * Math.Log(Factor) / (LastStep - FirstStep)) : double.NaN;
 }
 
 /// <summary>The fastest-growing layers of a trace, as the paper reads its σ0 plots.</summary>
@@ -40,7 +37,7 @@ public static class SpectrumGrowth
             var ranked = Rank(rows, network);
             text.AppendLine(c, $"{network}: {ranked.Count} weights; fastest-growing σ0:");
             foreach (var x in ranked.Take(top))
-                text.AppendLine(c, $"  {x.Layer,-36} {x.FirstSigma0,10:G4} -> {x.LastSigma0,10:G4}  x{x.Factor:F2}  (x{x.FactorPer1000Steps:F2} per 1000 steps)");
+                text.AppendLine(c, $"  {x.Layer,-36} {x.FirstSigma0,10:G4} -> {x.LastSigma0,10:G4}  x{x.Factor:F2} (steps {x.FirstStep} to {x.LastStep})");
         }
         return text.ToString();
     }

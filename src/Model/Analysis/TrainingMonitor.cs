@@ -58,8 +58,16 @@ public sealed class TrainingMonitor
     /// <summary>A collapse event at this step, or null.</summary>
     public CollapseEvent? Check(long step) => _detector.Check(step);
 
-    /// <summary>"sv trace: 70 traces, 3.1 s" — the cost of tracing, for the end of a session.</summary>
-    public string Summary() => _traces == 0 ? "sv trace: off" : $"sv trace: {_traces} traces in {_svClock.Elapsed.TotalSeconds:F2} s ({_svClock.Elapsed.TotalMilliseconds / _traces:F1} ms each), {SvPath}";
+    /// <summary>"sv trace: every 10 steps; 70 traces in 3.10 s (44.3 ms each); …/sv.csv": the cost of tracing, for the end of a session.</summary>
+    public string Summary()
+    {
+        if (_config.SvEvery <= 0) return "sv trace: off";
+        // A short resumed session may end before its first due step: tracing is on all the same.
+        string traces = _traces == 0
+            ? "no trace was due in this session"
+            : $"{_traces} traces in {_svClock.Elapsed.TotalSeconds:F2} s ({_svClock.Elapsed.TotalMilliseconds / _traces:F1} ms each)";
+        return $"sv trace: every {_config.SvEvery} steps; {traces}; {SvPath}";
+    }
 
     private void Trace(long step)
     {

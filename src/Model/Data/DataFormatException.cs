@@ -8,8 +8,12 @@ public sealed class DataFormatException : Exception
         : base($"{path}: {problem}", inner)
     {
         SourcePath = path;
+        Problem = problem;
     }
 
     /// <summary>The file (or folder) at fault.</summary>
     public string SourcePath { get; }
+
+    /// <summary>What is wrong, without the path.</summary>
+    public string Problem { get; }
 }

@@ -1,4 +1,5 @@
 using RawGan.Model.Images;
+using SkiaSharp;
 
 namespace RawGan.Model.Data;
 
@@ -21,10 +22,12 @@ public sealed class ImageFolderDataset : IImageDataset
 
     /// <summary>
     /// Indexes <paramref name="root"/>; images become <paramref name="channels"/>×R×R with R =
-    /// <paramref name="resolution"/>. Throws <see cref="DataFormatException"/> for a missing root, no class
-    /// folders, or a class folder without images.
+    /// <paramref name="resolution"/>. Every file's header is decoded here, so that a corrupt or foreign file stops a
+    /// run before its first step: the files that fail are listed in a <see cref="DataFormatException"/>, or, with
+    /// <paramref name="skipBadImages"/>, left out and listed through <paramref name="log"/>. Also throws for a
+    /// missing root, no class folders, or a class folder without (decodable) images.
     /// </summary>
-    public ImageFolderDataset(string root, int resolution, int channels = 3, bool cache = true)
+    public ImageFolderDataset(string root, int resolution, int channels = 3, bool cache = true, bool skipBadImages = false, Action<string>? log = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(resolution, 1);
         if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "Images have 1 (grayscale) or 3 (RGB) channels.");
@@ -32,16 +35,28 @@ public sealed class ImageFolderDataset : IImageDataset
         var classFolders = Directory.GetDirectories(root).OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal).ToArray();
         if (classFolders.Length == 0) throw new DataFormatException(root, "no class subfolders (expected one subfolder of images per class).");
 
+        var perClass = classFolders.Select(folder => Directory.GetFiles(folder)
+                .Where(f => Extensions.Contains(Path.GetExtension(f)))
+                .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)
+                .ToArray()).ToArray();
+        var bad = Undecodable(perClass.SelectMany(f => f).ToArray());
+        if (bad.Count > 0)
+        {
+            int total = perClass.Sum(f => f.Length);
+            string list = string.Join(", ", bad.Take(10).Select(f => Path.GetRelativePath(root, f))) + (bad.Count > 10 ? $" and {bad.Count - 10} more" : "");
+            if (!skipBadImages)
+                throw new DataFormatException(root, $"{bad.Count} of {total} images cannot be decoded (corrupt, truncated or not images): {list}. " +
+                                                    "Remove or replace them, or pass --skip-bad-images to leave them out.");
+            log?.Invoke($"Skipping {bad.Count} of {total} images in {root} that cannot be decoded: {list}.");
+        }
+
         var files = new List<string>();
         var labels = new List<int>();
         for (int label = 0; label < classFolders.Length; label++)
         {
-            var images = Directory.GetFiles(classFolders[label])
-                .Where(f => Extensions.Contains(Path.GetExtension(f)))
-                .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)
-                .ToArray();
+            var images = perClass[label].Except(bad, StringComparer.Ordinal).ToArray();
             if (images.Length == 0)
-                throw new DataFormatException(classFolders[label], $"class folder without images ({string.Join(", ", Extensions)}).");
+                throw new DataFormatException(classFolders[label], $"class folder without {(perClass[label].Length > 0 ? "decodable " : "")}images ({string.Join(", ", Extensions)}).");
             files.AddRange(images);
             labels.AddRange(Enumerable.Repeat(label, images.Length));
         }
@@ -88,6 +103,25 @@ public sealed class ImageFolderDataset : IImageDataset
         }
         PixelScale.ToUnit(bytes, pixels);
         return _labels[index];
+    }
+
+    // The files whose header Skia cannot decode, in ordinal order; reading headers only, in parallel, costs little next to training.
+    private static List<string> Undecodable(string[] files)
+    {
+        var bad = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.ForEach(files, file =>
+        {
+            try
+            {
+                using var codec = SKCodec.Create(file);
+                if (codec is null || codec.Info.Width < 1 || codec.Info.Height < 1) bad.Add(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                bad.Add(file);
+            }
+        });
+        return bad.Order(StringComparer.Ordinal).ToList();
     }
 
     private byte[] Decode(int index)

@@ -23,6 +23,9 @@ public sealed record RunConfig
     /// <summary>Where the data lives (MNIST cache folder, CIFAR-10 batches, image root); null for the default.</summary>
     public string? DataPath { get; init; }
 
+    /// <summary>An image folder's files that cannot be decoded are left out (with a warning naming them) instead of failing the run.</summary>
+    public bool SkipBadImages { get; init; }
+
     /// <summary>Seed of the data loader's per-epoch shuffles.</summary>
     public ulong DataSeed { get; init; } = 1;
 
@@ -53,6 +56,9 @@ public sealed record RunConfig
     /// <summary>The collapse detector's thresholds and what to do on an event.</summary>
     public CollapseOptions Collapse { get; init; } = new();
 
+    /// <summary>Settings changed when the run was resumed, oldest first, each with the step from which it applies.</summary>
+    public IReadOnlyList<ConfigChange> Changes { get; init; } = [];
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -76,3 +82,6 @@ public sealed record RunConfig
         }
     }
 }
+
+/// <summary>A setting changed on resume: the flag, its old and new values, and the step the run resumed at (the new value applies from the step after it).</summary>
+public sealed record ConfigChange(long Step, string Option, string From, string To);

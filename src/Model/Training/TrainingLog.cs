@@ -3,26 +3,31 @@ using System.Text.Json;
 
 namespace RawGan.Model.Training;
 
-/// <summary>One logged step: losses, wall time since the run (or resume) started, and throughput.</summary>
+/// <summary>One logged step: losses, the run's training time up to it (over all its sessions), and this session's throughput.</summary>
 public readonly record struct LogEntry(long Step, double DLossReal, double DLossFake, double GLoss, double Seconds, double ImagesPerSecond);
 
 /// <summary>
 /// Appends each logged step to log.csv and log.jsonl in the run folder, flushed line by line so that a killed run
-/// keeps its log. A resumed run appends to the same files.
+/// keeps its log. A resumed run first drops the rows after the step it resumes from (a killed session logged
+/// steps its last checkpoint does not hold), so that every step appears once, then appends.
 /// </summary>
 public sealed class TrainingLog : IDisposable
 {
+    private const string CsvHeader = "step,d_loss_real,d_loss_fake,g_loss,seconds,images_per_second";
     private readonly StreamWriter _csv;
     private readonly StreamWriter _jsonl;
 
-    /// <summary>Opens the logs of a run folder (writing the CSV header when the file is new).</summary>
-    public TrainingLog(RunFolder run)
+    /// <summary>Opens the logs of a run folder at <paramref name="step"/> (0 for a new run), writing the CSV header when the file is new.</summary>
+    public TrainingLog(RunFolder run, long step = 0)
     {
         string csvPath = Path.Combine(run.Path, "log.csv");
+        string jsonlPath = Path.Combine(run.Path, "log.jsonl");
+        DropRowsAfter(csvPath, step);
+        DropRowsAfter(jsonlPath, step);
         bool fresh = !File.Exists(csvPath) || new FileInfo(csvPath).Length == 0;
         _csv = new StreamWriter(csvPath, append: true) { AutoFlush = true };
-        _jsonl = new StreamWriter(Path.Combine(run.Path, "log.jsonl"), append: true) { AutoFlush = true };
-        if (fresh) _csv.WriteLine("step,d_loss_real,d_loss_fake,g_loss,seconds,images_per_second");
+        _jsonl = new StreamWriter(jsonlPath, append: true) { AutoFlush = true };
+        if (fresh) _csv.WriteLine(CsvHeader);
     }
 
     /// <summary>Writes one entry to both files.</summary>
@@ -43,5 +48,23 @@ public sealed class TrainingLog : IDisposable
     {
         _csv.Dispose();
         _jsonl.Dispose();
+    }
+
+    // Both files start each row with its step ({"step":N,... in the JSON lines); the CSV header has none and stays.
+    private static void DropRowsAfter(string path, long step)
+    {
+        if (!File.Exists(path)) return;
+        var lines = File.ReadAllLines(path);
+        var kept = lines.Where(line => StepOf(line) is not { } s || s <= step).ToList();
+        if (kept.Count < lines.Length) File.WriteAllLines(path, kept);
+    }
+
+    private static long? StepOf(string line)
+    {
+        const string jsonStart = "{\"step\":";
+        var digits = line.StartsWith(jsonStart, StringComparison.Ordinal) ? line.AsSpan(jsonStart.Length) : line.AsSpan();
+        int end = 0;
+        while (end < digits.Length && char.IsAsciiDigit(digits[end])) end++;
+        return end > 0 ? long.Parse(digits[..end], CultureInfo.InvariantCulture) : null;
     }
 }

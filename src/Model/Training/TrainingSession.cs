@@ -46,6 +46,9 @@ public sealed record TrainingResult(TrainingOutcome Outcome, long Step, string? 
 /// </summary>
 public static class TrainingSession
 {
+    /// <summary>The checkpoint metadata entry with the run's training seconds up to it.</summary>
+    private const string TrainSecondsKey = "train_seconds";
+
     /// <summary>Runs (or resumes) training in <paramref name="run"/> until the configured step, a stop request or divergence.</summary>
     /// <param name="evaluator">Optional IS/FID evaluation every N steps (--eval-every), which keeps best.safetensors.</param>
     public static TrainingResult Run(RunFolder run, RunConfig config, Device device, string? resumeFrom, ITrainingObserver observer, CancellationToken stop,
@@ -63,17 +66,27 @@ public static class TrainingSession
             name => name.StartsWith("shared.", StringComparison.Ordinal)); // the reference exempts the shared embedding
 
         var start = LoaderState.Start;
+        double secondsBefore = 0; // the run's training time before this session (its log's seconds keep counting)
         if (resumeFrom is not null)
         {
             var meta = Checkpoint.Load(resumeFrom, trainer);
-            start = new LoaderState(long.Parse(meta["loader_epoch"], CultureInfo.InvariantCulture), int.Parse(meta["loader_batch"], CultureInfo.InvariantCulture));
+            start = new LoaderState(Checkpoint.Number<long>(meta, resumeFrom, "loader_epoch"), Checkpoint.Number<int>(meta, resumeFrom, "loader_batch"));
+            // Checkpoints written before the run's time was kept start counting again from zero.
+            if (meta.ContainsKey(TrainSecondsKey)) secondsBefore = Checkpoint.Number<double>(meta, resumeFrom, TrainSecondsKey);
             observer.Message($"Resumed from {resumeFrom} at step {trainer.Step}.");
         }
+        // Everything the run needs is in place: only now does the run folder appear.
+        run.Create();
+        observer.Message($"Run folder: {run.Path}");
+        foreach (var stale in run.RemoveStaleTemporaries()) observer.Message($"Removed {stale}, left by a checkpoint write that was killed.");
+        if (run.SetAsideCheckpointsAfter(trainer.Step) is { } abandoned)
+            observer.Message($"Moved {string.Join(", ", abandoned.Files)} of the abandoned branch after step {trainer.Step} to " +
+                             $"{Path.GetRelativePath(run.Path, abandoned.Folder)}.");
         File.WriteAllText(run.ConfigPath, config.ToJson());
 
         using var loader = new DataLoader(dataset, config.Training.BatchSize, config.DataSeed, device, start: start);
-        var batches = new LoaderBatches(loader);
-        using var log = new TrainingLog(run);
+        using var batches = new StepBatches(loader, config.Training.DStepsPerGStep * config.Training.DAccumulations);
+        using var log = new TrainingLog(run, trainer.Step);
         var (sampleZ, sampleLabels) = SampleLatents(config, device);
         var monitor = new TrainingMonitor(run, config, g, d, trainer.Step); // sv.csv and the collapse detector
 
@@ -85,12 +98,13 @@ public static class TrainingSession
         observer.Started(firstStep, config.Training.Steps);
 
         double Rate() => (trainer.Step - firstStep) * imagesPerStep / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-        void Save()
+        void Save(LoaderState position)
         {
             var meta = new Dictionary<string, string>
             {
-                ["loader_epoch"] = loader.State.Epoch.ToString(CultureInfo.InvariantCulture),
-                ["loader_batch"] = loader.State.Batch.ToString(CultureInfo.InvariantCulture),
+                ["loader_epoch"] = position.Epoch.ToString(CultureInfo.InvariantCulture),
+                ["loader_batch"] = position.Batch.ToString(CultureInfo.InvariantCulture),
+                [TrainSecondsKey] = (secondsBefore + clock.Elapsed.TotalSeconds).ToString("R", CultureInfo.InvariantCulture),
                 ["run_config"] = config.ToJson(),
             };
             string path = run.CheckpointPath(trainer.Step);
@@ -111,8 +125,21 @@ public static class TrainingSession
         {
             if (stop.IsCancellationRequested)
             {
-                if (trainer.Step > lastSaved) Save();
+                if (trainer.Step > lastSaved) Save(loader.State);
                 return new TrainingResult(TrainingOutcome.Stopped, trainer.Step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate());
+            }
+            // The step's real batches are read before it changes anything: a data error leaves a whole step to save.
+            var stepStart = loader.State;
+            try
+            {
+                batches.Fetch();
+            }
+            catch (Exception e) when (e is DataFormatException or IOException or InvalidDataException)
+            {
+                if (trainer.Step > lastSaved) Save(stepStart);
+                string kept = lastCheckpoint is null ? "No step was trained" : $"The run is kept up to step {lastSaved} ({Path.GetFileName(lastCheckpoint)})";
+                var (source, problem) = e is DataFormatException data ? (data.SourcePath, data.Problem) : (config.DataPath ?? config.Data, e.Message);
+                throw new DataFormatException(source, $"{problem} {kept}; fix the data, then continue with rawgan train --resume {run.Path}.", e);
             }
             StepLosses losses;
             try
@@ -127,7 +154,7 @@ public static class TrainingSession
             long step = trainer.Step;
             if (step % config.LogEvery == 0 || step == config.Training.Steps)
             {
-                var entry = new LogEntry(step, losses.DReal, losses.DFake, losses.G, clock.Elapsed.TotalSeconds, Rate());
+                var entry = new LogEntry(step, losses.DReal, losses.DFake, losses.G, secondsBefore + clock.Elapsed.TotalSeconds, Rate());
                 log.Append(entry);
                 observer.Logged(entry);
             }
@@ -141,14 +168,14 @@ public static class TrainingSession
                 if (config.Collapse.Action != CollapseAction.Warn)
                     return new TrainingResult(TrainingOutcome.Collapsed, step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate(), collapse.Describe(), collapse);
             }
-            if (config.CheckpointEvery > 0 && step % config.CheckpointEvery == 0) Save();
+            if (config.CheckpointEvery > 0 && step % config.CheckpointEvery == 0) Save(loader.State);
             if (evaluator is not null && step % evaluator.Every == 0)
             {
-                if (lastSaved != step) Save(); // best.safetensors is a copy of this step's checkpoint
+                if (lastSaved != step) Save(loader.State); // best.safetensors is a copy of this step's checkpoint
                 observer.Message(evaluator.Describe(evaluator.Evaluate(run, step, gEma, lastCheckpoint!, device)));
             }
         }
-        if (trainer.Step > lastSaved || lastCheckpoint is null) Save();
+        if (trainer.Step > lastSaved || lastCheckpoint is null) Save(loader.State);
         if (config.SampleEvery <= 0 || trainer.Step % config.SampleEvery != 0) Sample();
         observer.Message(monitor.Summary());
         return new TrainingResult(TrainingOutcome.Completed, trainer.Step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate());
@@ -160,7 +187,7 @@ public static class TrainingSession
         "mnist" => MnistDataset.LoadOrFetch(MnistSplit.Train, config.DataPath, config.Model.Resolution, log),
         "cifar10" => Cifar10Dataset.Load(config.DataPath ?? throw new ArgumentException("CIFAR-10 needs --data-path: the folder with data_batch_1.bin ... data_batch_5.bin.")),
         "folder" => new ImageFolderDataset(config.DataPath ?? throw new ArgumentException("An image folder data set needs --data-path: a folder with one subfolder per class."),
-                                           config.Model.Resolution, config.Model.ImageChannels),
+                                           config.Model.Resolution, config.Model.ImageChannels, skipBadImages: config.SkipBadImages, log: log),
         "synthetic" => new SyntheticShapes(4096, config.Model.NumClasses, config.Model.Resolution, config.Model.ImageChannels, config.DataSeed),
         _ => throw new ArgumentException($"Unknown data set \"{config.Data}\"; use mnist, cifar10, folder or synthetic."),
     };
@@ -202,15 +229,6 @@ public static class TrainingSession
         finally
         {
             g.Train(training);
-        }
-    }
-
-    private sealed class LoaderBatches(DataLoader loader) : IRealBatches
-    {
-        public (Tensor Images, Tensor Labels) Next()
-        {
-            var batch = loader.Next();
-            return (batch.Images, batch.Labels);
         }
     }
 }

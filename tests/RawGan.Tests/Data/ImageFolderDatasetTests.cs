@@ -82,14 +82,40 @@ public class ImageFolderDatasetTests
     }
 
     [Test]
-    public void ACorruptImageIsNamed()
+    public void AnImageThatBreaksAfterOpeningIsNamedWhenRead()
     {
         WriteStripes("c/good.png", 8, 8, SKColors.Red);
-        var bad = _folder.File("c/bad.png");
-        File.WriteAllBytes(bad, File.ReadAllBytes(_folder.File("c/good.png"))[..20]);
-        var data = new ImageFolderDataset(_folder.Path, resolution: 4);
+        var data = new ImageFolderDataset(_folder.Path, resolution: 4, cache: false);
+        File.WriteAllBytes(data.FileOf(0), File.ReadAllBytes(data.FileOf(0))[..20]);
         var e = Assert.Throws<DataFormatException>(() => data.Read(0, new float[48]));
-        Assert.That(e!.Message, Does.StartWith(bad + ": cannot be decoded"));
+        Assert.That(e!.Message, Does.StartWith(data.FileOf(0) + ": cannot be decoded"));
+    }
+
+    [Test]
+    public void UndecodableFilesAreListedWhenTheDataSetOpens()
+    {
+        WriteStripes("a/good.png", 8, 8, SKColors.Red);
+        WriteStripes("b/good.png", 8, 8, SKColors.Red);
+        File.WriteAllBytes(_folder.File("a/truncated.png"), File.ReadAllBytes(_folder.File("a/good.png"))[..20]);
+        File.WriteAllText(_folder.File("b/text.jpg"), "not a JPEG");
+        var e = Assert.Throws<DataFormatException>(() => _ = new ImageFolderDataset(_folder.Path, resolution: 4));
+        Assert.That(e!.Message, Does.Contain(Path.Combine("a", "truncated.png")).And.Contain(Path.Combine("b", "text.jpg")).And.Contain("2 of 4"));
+        Assert.That(e.Message, Does.Contain("--skip-bad-images"), "says what to do");
+        Assert.That(e.Message, Does.Not.Contain("good.png"));
+    }
+
+    [Test]
+    public void UndecodableFilesCanBeLeftOut()
+    {
+        WriteStripes("a/good.png", 8, 8, SKColors.Red);
+        WriteStripes("b/good.png", 8, 8, SKColors.Lime);
+        File.WriteAllText(_folder.File("b/text.png"), "not a PNG");
+        var warnings = new List<string>();
+        var data = new ImageFolderDataset(_folder.Path, resolution: 4, skipBadImages: true, log: warnings.Add);
+        Assert.That(data.Count, Is.EqualTo(2));
+        Assert.That(Enumerable.Range(0, 2).Select(i => Path.GetFileName(data.FileOf(i))), Is.EqualTo(new[] { "good.png", "good.png" }));
+        Assert.That(warnings, Has.Count.EqualTo(1));
+        Assert.That(warnings[0], Does.Contain(Path.Combine("b", "text.png")));
     }
 
     [Test]

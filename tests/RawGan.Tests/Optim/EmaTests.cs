@@ -20,6 +20,16 @@ public class EmaTests
     }
 
     [Test]
+    public void DecayZeroCopiesTheSourceEvenWhereTheAverageIsNaN()
+    {
+        // Before EmaStart the trainer updates with decay 0: the average must become the source, and 0·NaN is NaN.
+        var source = Tensor.FromArray(new float[] { 1, 2, 3 });
+        var average = Tensor.FromArray(new[] { float.NaN, float.PositiveInfinity, 0f });
+        new Ema([source], [average]).Update(0);
+        Assert.That(average.ToArray<float>(), Is.EqualTo(new float[] { 1, 2, 3 }));
+    }
+
+    [Test]
     public void MismatchedPairsAndBadDecaysAreRejected()
     {
         Assert.Throws<ArgumentException>(() => _ = new Ema([Tensor.Zeros([2])], [Tensor.Zeros([3])]));

@@ -1,0 +1,46 @@
+using RawGan.Kernels.Cuda;
+using RawGan.Tests.IO;
+
+namespace RawGan.Tests.Cli;
+
+/// <summary>"CUDA unavailable … running on the CPU" is said once, and only where a device is being chosen.</summary>
+public class CudaNoticeTests
+{
+    [Test]
+    public void InfoDoesNotClaimToRunOnTheCpu()
+    {
+        var info = RawGanCli.Run("info");
+        Assert.That(info.ExitCode, Is.EqualTo(0), info.ToString());
+        Assert.That(info.All, Does.Not.Contain("running on the CPU"));
+    }
+
+    [Test]
+    public void TrainingOnTheAutomaticDeviceSaysOnceWhereItRuns()
+    {
+        if (CudaProbe.Availability.IsAvailable) Assert.Ignore("This machine has a GPU.");
+        using var folder = new TempFolder();
+        var result = RawGanCli.Run(TinyRun.Train(folder.Path, "run", 1, "--device", "auto"));
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(result.All.Split("running on the CPU").Length - 1, Is.EqualTo(1), result.ToString());
+    }
+
+    [Test]
+    public void SkippedCudaTestsGiveTheirReasonOnce()
+    {
+        if (CudaProbe.Availability.IsAvailable) Assert.Ignore("This machine has a GPU: the Cuda tests run.");
+        // This test assembly, run again on one Cuda fixture of several tests: the CI log shows each skipped test.
+        using var tests = RawGanCli.StartBuilt(Path.Combine("tests", "RawGan.Tests"), "RawGan.Tests.dll", ["--filter", "FullyQualifiedName~RandomCudaTests"]);
+        var stderr = tests.StandardError.ReadToEndAsync();
+        string stdout = tests.StandardOutput.ReadToEnd();
+        Assert.That(tests.WaitForExit(120_000), Is.True);
+        string all = stdout + stderr.Result;
+        TestContext.Out.WriteLine(all);
+        var lines = all.Split('\n');
+        var skipped = lines.Select((l, i) => (l, i)).Where(x => x.l.StartsWith("skipped ", StringComparison.Ordinal)).Select(x => x.i).ToList();
+        Assert.That(skipped, Has.Count.GreaterThan(2), "the fixture's tests are reported as skipped");
+        var reasons = lines.Select((l, i) => (l, i)).Where(x => x.l.Contains(CudaProbe.Availability.Message, StringComparison.Ordinal)).Select(x => x.i).ToList();
+        Assert.That(reasons, Is.Not.Empty, "the reason is given");
+        Assert.That(reasons.Max(), Is.LessThan(skipped[1]), "by the first skipped test only");
+        Assert.That(lines.Length - skipped[1], Is.LessThan(12 + 2 * skipped.Count), "the others take a line or two each");
+    }
+}
