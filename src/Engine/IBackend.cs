@@ -64,8 +64,9 @@ public readonly record struct Conv2dGeometry(
 /// <summary>
 /// The kernel-level contract every backend implements (CPU now, CUDA next). Every buffer is a
 /// <see cref="Storage"/> of that backend, never host memory; sizes are in elements. Tensors are
-/// contiguous row-major unless strides are passed. Outputs are overwritten unless a method says it
-/// accumulates. Floating-point methods accept Float32 and Float64; all operands share one dtype.
+/// contiguous row-major unless strides are passed. Every element of an output is written (outputs come from
+/// <see cref="Allocate"/> with unspecified contents) unless a method says it accumulates. Floating-point methods
+/// accept Float32 and Float64; all operands share one dtype.
 /// </summary>
 public interface IBackend
 {
@@ -74,8 +75,15 @@ public interface IBackend
 
     // ---- memory ----------------------------------------------------------------------------
 
-    /// <summary>New zero-filled storage.</summary>
+    /// <summary>
+    /// New storage with unspecified contents: for outputs a kernel overwrites completely. Where zeros are needed
+    /// (an accumulation, a partly written output) the caller fills them (<see cref="Fill"/>, <see cref="Tensor.Zeros"/>).
+    /// With <see cref="UninitializedMemory.Poison"/> on, every byte is 0xFF (NaN; −1 for Int32).
+    /// </summary>
     Storage Allocate(DType dtype, long length);
+
+    /// <summary>Allocator statistics of this backend: bytes held now, the peak, allocation counts.</summary>
+    MemoryStatistics Memory { get; }
 
     /// <summary>Copies host elements into <paramref name="dst"/> at <paramref name="dstOffset"/>.</summary>
     void CopyFromHost<T>(ReadOnlySpan<T> src, Storage dst, long dstOffset) where T : unmanaged;

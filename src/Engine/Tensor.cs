@@ -73,12 +73,20 @@ public sealed partial class Tensor : IDisposable
 
     // ---- creation -------------------------------------------------------------------------------
 
-    /// <summary>A zero-filled tensor.</summary>
-    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false)
+    /// <summary>
+    /// A tensor with unspecified contents, as <c>torch.empty</c>: for results that are written completely before
+    /// anything reads them (every op's output). Reading one before writing it is a bug that
+    /// <see cref="UninitializedMemory.Poison"/> turns into NaN.
+    /// </summary>
+    public static Tensor Empty(Shape shape, DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false)
     {
         var backend = (device ?? Device.Default).Backend;
         return new Tensor(backend.Allocate(dtype, shape.Numel), shape, requiresGrad);
     }
+
+    /// <summary>A zero-filled tensor.</summary>
+    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false) =>
+        Full(shape, 0.0, dtype, device, requiresGrad);
 
     /// <summary>A tensor filled with ones.</summary>
     public static Tensor Ones(Shape shape, DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false) =>
@@ -87,8 +95,8 @@ public sealed partial class Tensor : IDisposable
     /// <summary>A tensor filled with <paramref name="value"/>.</summary>
     public static Tensor Full(Shape shape, double value, DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false)
     {
-        var t = Zeros(shape, dtype, device, requiresGrad);
-        if (value != 0) t.Backend.Fill(t.Storage, value);
+        var t = Empty(shape, dtype, device, requiresGrad);
+        t.Backend.Fill(t.Storage, value);
         return t;
     }
 
@@ -100,7 +108,7 @@ public sealed partial class Tensor : IDisposable
     {
         if (data.Length != shape.Numel)
             throw new ArgumentException($"{data.Length} values cannot fill shape {shape} ({shape.Numel} elements).", nameof(data));
-        var t = Zeros(shape, DTypeExtensions.Of<T>(), device, requiresGrad);
+        var t = Empty(shape, DTypeExtensions.Of<T>(), device, requiresGrad);
         t.Backend.CopyFromHost(data, t.Storage, 0);
         return t;
     }
@@ -116,7 +124,7 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Uniform numbers in (0, 1) from Philox4x32-10 at (seed, offset).</summary>
     public static Tensor RandomUniform(Shape shape, ulong seed, ulong offset = 0, DType dtype = DType.Float32, Device? device = null)
     {
-        var t = Zeros(shape, dtype, device);
+        var t = Empty(shape, dtype, device);
         t.Backend.FillUniform(t.Storage, seed, offset);
         return t;
     }
@@ -125,7 +133,7 @@ public sealed partial class Tensor : IDisposable
     public static Tensor RandomNormal(Shape shape, ulong seed, ulong offset = 0, double mean = 0, double std = 1,
                                       DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false)
     {
-        var t = Zeros(shape, dtype, device, requiresGrad);
+        var t = Empty(shape, dtype, device, requiresGrad);
         t.Backend.FillNormal(t.Storage, seed, offset, mean, std);
         return t;
     }
@@ -135,7 +143,7 @@ public sealed partial class Tensor : IDisposable
                                          DType dtype = DType.Float32, Device? device = null)
     {
         if (!(threshold > 0)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The truncation threshold must be positive.");
-        var t = Zeros(shape, dtype, device);
+        var t = Empty(shape, dtype, device);
         t.Backend.FillTruncatedNormal(t.Storage, seed, offset, threshold);
         return t;
     }

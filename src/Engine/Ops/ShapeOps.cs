@@ -83,7 +83,7 @@ public static partial class Ops
         return Tape.Record(nameof(Narrow), y, [x], dy =>
         {
             // The gradient is dy placed back into a zero tensor of x's shape.
-            var dx = Empty(x, x.Shape);
+            var dx = Tensor.Zeros(x.Shape, x.DType, x.Device);
             x.Backend.StridedCopy(dy.Storage, 0, shape.ContiguousStrides(), dx.Storage, start * strides[axis], strides, shape.AsSpan());
             return [dx];
         });

@@ -1,4 +1,5 @@
 using RawGan.Engine;
+using RawGan.Kernels.Native;
 using RawGan.Kernels.Ops;
 using static RawGan.Kernels.Ops.ElementwiseKernels;
 
@@ -13,6 +14,13 @@ public sealed partial class CudaBackend
     public void Fill(Storage dst, double value)
     {
         long n = dst.Length;
+        if (BitConverter.DoubleToInt64Bits(value) == 0) // +0.0: every dtype's zero is all-zero bytes
+        {
+            if (n == 0) return;
+            Context.MakeCurrent();
+            CudaDriver.Check(CudaDriver.cuMemsetD8Async(Ptr(dst), 0, (nuint)dst.Bytes, Context.Stream));
+            return;
+        }
         if (dst.DType == DType.Int32) Launch(FillI32, GridFor(n), Block, 0, Ptr(dst), n, (int)value);
         else Launch(ElementwiseKernels.Fill.For(dst.DType), GridFor(n), Block, 0, Ptr(dst), n, Scalar(dst, value));
     }
