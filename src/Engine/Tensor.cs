@@ -191,19 +191,27 @@ public sealed partial class Tensor : IDisposable
 
     // ---- autograd entry points ---------------------------------------------------------------
 
-    /// <summary>Back-propagates from this scalar, accumulating into <see cref="Grad"/> of leaves that require it.</summary>
-    public void Backward() => Tape.Backward(this, null);
+    /// <summary>
+    /// Back-propagates from this scalar, accumulating into <see cref="Grad"/> of leaves that require it. As it goes it
+    /// frees the graph: every tensor produced by a recorded op except this one is disposed once nothing in the graph
+    /// needs it, so read (or <see cref="Detach"/>) any other result before calling it. With
+    /// <paramref name="retainGraph"/> the graph's tensors stay and it can be back-propagated again.
+    /// </summary>
+    public void Backward(bool retainGraph = false) => Tape.Backward(this, null, retainGraph);
 
-    /// <summary>Back-propagates a given output gradient (same shape as this tensor).</summary>
-    public void Backward(Tensor gradient) => Tape.Backward(this, gradient);
+    /// <summary>Back-propagates a given output gradient (same shape as this tensor); frees the graph as <see cref="Backward(bool)"/> does.</summary>
+    public void Backward(Tensor gradient, bool retainGraph = false) => Tape.Backward(this, gradient, retainGraph);
 
-    /// <summary>A tensor sharing this storage, cut from the graph.</summary>
+    /// <summary>
+    /// A tensor sharing this storage, cut from the graph. Its view of the storage survives <see cref="Backward(bool)"/>
+    /// freeing the graph: detach a result (a loss term, a score) to read it after back-propagating.
+    /// </summary>
     public Tensor Detach() => new(Storage.Retain(), Shape);
 
     /// <summary>A new tensor with its own copy of the data, cut from the graph.</summary>
     public Tensor Clone()
     {
-        var t = Zeros(Shape, DType, Device);
+        var t = Empty(Shape, DType, Device);
         var strides = Shape.ContiguousStrides();
         Backend.StridedCopy(Storage, 0, strides, t.Storage, 0, strides, Shape.AsSpan());
         return t;
