@@ -106,7 +106,10 @@ public interface IBackend
 
     // ---- elementwise -----------------------------------------------------------------------
 
-    /// <summary>y = a op b over <paramref name="shape"/>, y contiguous; a and b read through strides (0 where broadcast).</summary>
+    /// <summary>
+    /// y = a op b over <paramref name="shape"/>, y contiguous; a and b read through strides (0 where broadcast). y may
+    /// be a itself, read with y's own contiguous strides (an in-place update, as a convolution's bias).
+    /// </summary>
     void Binary(BinaryOp op, Storage a, ReadOnlySpan<long> aStrides, Storage b, ReadOnlySpan<long> bStrides,
                 Storage y, ReadOnlySpan<int> shape);
 
