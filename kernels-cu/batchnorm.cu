@@ -204,85 +204,51 @@ __device__ void bn_backward_segments(const T* x, const T* y, const T* dy, const 
 
 // ---- elementwise passes --------------------------------------------------------------------------------------------
 
-// Visits every W-element load of x viewed as (planes, spatial), four per thread in flight: load(j, at) is called for
-// the four loads of an iteration first, then store(j, at, p, ch), so the loads are all issued before the first
-// result is computed. `at` is the element offset, p the plane, ch its channel.
+// Visits every W-element load of x viewed as (planes, spatial) with stream_units: load(j, at) for four loads, then
+// store(j, at, p, ch) for each, `at` being the element offset, p the plane and ch its channel.
 template <int W, typename Load, typename Store>
 __device__ void apply_planes(int planes, int c, int spatial, Load load, Store store) {
-  const unsigned unitsPerPlane = (unsigned)(spatial / W), units = (unsigned)planes * unitsPerPlane;
+  const unsigned unitsPerPlane = (unsigned)(spatial / W);
   const FastDiv byPlane(unitsPerPlane > 0 ? unitsPerPlane : 1), byChannel((unsigned)c);
-  const i64 stride = (i64)gridDim.x * blockDim.x;
-  for (i64 u0 = (i64)blockIdx.x * blockDim.x + threadIdx.x; u0 < units; u0 += 4 * stride) {
-#pragma unroll
-    for (int j = 0; j < 4; j++) {
-      i64 u = u0 + j * stride;
-      if (u < units) load(j, u * W);
-    }
-#pragma unroll
-    for (int j = 0; j < 4; j++) {
-      i64 u = u0 + j * stride;
-      if (u < units) {
+  stream_units(
+      (i64)planes * unitsPerPlane, [&](int j, i64 u) { load(j, u * W); },
+      [&](int j, i64 u) {
         unsigned p = byPlane.div((unsigned)u), ch = p - byChannel.div(p) * (unsigned)c;
         store(j, u * W, (int)p, (int)ch);
-      }
-    }
-  }
-}
-
-// y = (x − mean)/sqrt(var + eps)·γ + β per channel; gamma and beta may be null (no affine).
-template <typename T, int W>
-__device__ void bn_forward_w(const T* __restrict__ x, const T* __restrict__ mean, const T* __restrict__ variance,
-                             const T* __restrict__ gamma, const T* __restrict__ beta, double eps, T* __restrict__ y,
-                             int planes, int c, int spatial) {
-  typedef Acc<T> A;
-  Elems<T, W> e[4];
-  apply_planes<W>(
-      planes, c, spatial, [&](int j, i64 at) { e[j] = load_elems<T, W>(x + at); },
-      [&](int j, i64 at, int, int ch) {
-        A scale = (gamma ? (A)gamma[ch] : (A)1) / sqrt((A)variance[ch] + (A)eps);
-        A shift = (beta ? (A)beta[ch] : (A)0) - (A)mean[ch] * scale;
-#pragma unroll
-        for (int k = 0; k < W; k++) e[j].v[k] = (T)((A)e[j].v[k] * scale + shift);
-        store_elems<T, W>(y + at, e[j]);
       });
 }
 
-template <typename T>
-__device__ void bn_forward(const T* x, const T* mean, const T* variance, const T* gamma, const T* beta, double eps, T* y,
-                           int planes, int c, int spatial) {
-  constexpr int P = PackWidth<T>::value;
-  if (spatial % P == 0 && aligned16(x) && aligned16(y)) bn_forward_w<T, P>(x, mean, variance, gamma, beta, eps, y, planes, c, spatial);
-  else bn_forward_w<T, 1>(x, mean, variance, gamma, beta, eps, y, planes, c, spatial);
-}
-
-// y = max(0, x̂·(1 + gain[p]) + bias[p]) with x̂ = (x − mean)/sqrt(var + eps): BigGAN's G-block conditional BN and the
-// ReLU after it in one pass.
-template <typename T, int W>
-__device__ void cbn_relu_forward_w(const T* __restrict__ x, const T* __restrict__ mean, const T* __restrict__ variance,
-                                   const T* __restrict__ gain, const T* __restrict__ bias, double eps, T* __restrict__ y,
-                                   int planes, int c, int spatial) {
+// The normalising forwards. Batch norm: y = (x − mean)/sqrt(var + eps)·γ + β per channel, where scale and shift are
+// gamma and beta (either may be null: no affine). Conditional BN + ReLU (BigGAN's G block, CBN_RELU): y = max(0,
+// x̂·(1 + gain[p]) + bias[p]) with scale and shift the per-plane gain and bias. Each channel's (plane's) coefficients
+// are computed where they are used.
+template <typename T, int W, bool CBN_RELU>
+__device__ void normalize_w(const T* __restrict__ x, const T* __restrict__ mean, const T* __restrict__ variance,
+                            const T* __restrict__ scale, const T* __restrict__ shift, double eps, T* __restrict__ y,
+                            int planes, int c, int spatial) {
   typedef Acc<T> A;
   Elems<T, W> e[4];
   apply_planes<W>(
       planes, c, spatial, [&](int j, i64 at) { e[j] = load_elems<T, W>(x + at); },
       [&](int j, i64 at, int p, int ch) {
-        A scale = ((A)1 + (A)gain[p]) / sqrt((A)variance[ch] + (A)eps);
-        A shift = (A)bias[p] - (A)mean[ch] * scale;
+        int i = CBN_RELU ? p : ch;
+        A k = (CBN_RELU ? (A)1 + (A)scale[i] : scale ? (A)scale[i] : (A)1) / sqrt((A)variance[ch] + (A)eps);
+        A b = (shift ? (A)shift[i] : (A)0) - (A)mean[ch] * k;
 #pragma unroll
-        for (int k = 0; k < W; k++) {
-          A v = (A)e[j].v[k] * scale + shift;
-          e[j].v[k] = (T)(v > (A)0 ? v : (A)0);
+        for (int m = 0; m < W; m++) {
+          A v = (A)e[j].v[m] * k + b;
+          e[j].v[m] = (T)(CBN_RELU && !(v > (A)0) ? (A)0 : v);
         }
         store_elems<T, W>(y + at, e[j]);
       });
 }
 
-template <typename T>
-__device__ void cbn_relu_forward(const T* x, const T* mean, const T* variance, const T* gain, const T* bias, double eps, T* y,
-                                 int planes, int c, int spatial) {
+template <typename T, bool CBN_RELU>
+__device__ void normalize(const T* x, const T* mean, const T* variance, const T* scale, const T* shift, double eps, T* y,
+                          int planes, int c, int spatial) {
   constexpr int P = PackWidth<T>::value;
-  if (spatial % P == 0 && aligned16(x) && aligned16(y)) cbn_relu_forward_w<T, P>(x, mean, variance, gain, bias, eps, y, planes, c, spatial);
-  else cbn_relu_forward_w<T, 1>(x, mean, variance, gain, bias, eps, y, planes, c, spatial);
+  if (spatial % P == 0 && aligned16(x) && aligned16(y)) normalize_w<T, P, CBN_RELU>(x, mean, variance, scale, shift, eps, y, planes, c, spatial);
+  else normalize_w<T, 1, CBN_RELU>(x, mean, variance, scale, shift, eps, y, planes, c, spatial);
 }
 
 // dx = a·dz − b − (x − μ)·q with the coefficients of the combine step below, per channel (batch norm) or per plane
@@ -403,7 +369,7 @@ __device__ void cbn_relu_backward_combine(const T* __restrict__ variance, const 
   }                                                                                                                     \
   extern "C" __global__ void bn_forward_##S(const T* x, const T* mean, const T* variance, const T* gamma, const T* beta, \
                                             double eps, T* y, int planes, int c, int spatial) {                         \
-    bn_forward<T>(x, mean, variance, gamma, beta, eps, y, planes, c, spatial);                                          \
+    normalize<T, false>(x, mean, variance, gamma, beta, eps, y, planes, c, spatial);                                          \
   }                                                                                                                     \
   extern "C" __global__ void bn_backward_segments_##S(const T* x, const T* dy, const T* mean, Acc<T>* sumDz,            \
                                                       Acc<T>* sumDzXc, int planes, int c, int spatial, int segment) {   \
@@ -423,7 +389,7 @@ __device__ void cbn_relu_backward_combine(const T* __restrict__ variance, const 
   }                                                                                                                     \
   extern "C" __global__ void cbn_relu_forward_##S(const T* x, const T* mean, const T* variance, const T* gain,          \
                                                   const T* bias, double eps, T* y, int planes, int c, int spatial) {    \
-    cbn_relu_forward<T>(x, mean, variance, gain, bias, eps, y, planes, c, spatial);                                     \
+    normalize<T, true>(x, mean, variance, gain, bias, eps, y, planes, c, spatial);                                     \
   }                                                                                                                     \
   extern "C" __global__ void cbn_relu_backward_segments_##S(const T* x, const T* y, const T* dy, const T* mean,         \
                                                             Acc<T>* sumDz, Acc<T>* sumDzXc, int planes, int c,          \

@@ -78,6 +78,23 @@ __device__ __forceinline__ void store_elems(T* p, const Elems<T, W>& e) { *reint
 
 __device__ __forceinline__ bool aligned16(const void* p) { return ((unsigned long long)p & 15) == 0; }
 
+// The streaming loop of the elementwise kernels over `units` loads (W-element packs), four per thread per iteration:
+// load(j, u) runs for all four before store(j, u) runs for any, so that four loads are in flight per thread.
+template <typename Load, typename Store>
+__device__ __forceinline__ void stream_units(i64 units, Load load, Store store) {
+  const i64 stride = (i64)gridDim.x * blockDim.x;
+  for (i64 u0 = (i64)blockIdx.x * blockDim.x + threadIdx.x; u0 < units; u0 += 4 * stride) {
+#pragma unroll
+    for (int j = 0; j < 4; j++) {
+      if (u0 + j * stride < units) load(j, u0 + j * stride);
+    }
+#pragma unroll
+    for (int j = 0; j < 4; j++) {
+      if (u0 + j * stride < units) store(j, u0 + j * stride);
+    }
+  }
+}
+
 // n / d for 0 ≤ n < 2^31 by a multiply-high, an add and a shift (Granlund and Montgomery; PyTorch's IntDivider):
 // a thread builds the divider once, and its loop then runs no division sequence.
 struct FastDiv {

@@ -83,24 +83,17 @@ template <typename T, int W>
 __device__ void strided_copy_w(const T* __restrict__ src, T* __restrict__ dst, int d1, int d2, int d3, Strides4 s, Strides4 d, unsigned units) {
   const Index4 ix(d1, d2, d3, W);
   const bool broadcast = s.broadcast();
-  const i64 stride = (i64)gridDim.x * blockDim.x;
-  for (i64 u0 = (i64)blockIdx.x * blockDim.x + threadIdx.x; u0 < units; u0 += 4 * stride) {
-    Elems<T, W> e[4];
-    i64 to[4];
-#pragma unroll
-    for (int j = 0; j < 4; j++) {
-      i64 u = u0 + j * stride;
-      if (u >= units) continue;
-      unsigned i0, i1, i2, i3;
-      ix.split((unsigned)u, i0, i1, i2, i3);
-      e[j] = read_operand<T, W>(src, s.at(i0, i1, i2, i3), broadcast);
-      to[j] = d.at(i0, i1, i2, i3);
-    }
-#pragma unroll
-    for (int j = 0; j < 4; j++) {
-      if (u0 + j * stride < units) store_elems<T, W>(dst + to[j], e[j]);
-    }
-  }
+  Elems<T, W> e[4];
+  i64 to[4];
+  stream_units(
+      units,
+      [&](int j, i64 u) {
+        unsigned i0, i1, i2, i3;
+        ix.split((unsigned)u, i0, i1, i2, i3);
+        e[j] = read_operand<T, W>(src, s.at(i0, i1, i2, i3), broadcast);
+        to[j] = d.at(i0, i1, i2, i3);
+      },
+      [&](int j, i64) { store_elems<T, W>(dst + to[j], e[j]); });
 }
 
 template <typename T>
@@ -125,27 +118,20 @@ __device__ void binary_w(int op, const T* a, const T* b, T* y, int d1, int d2, i
   typedef Acc<T> A;
   const Index4 ix(d1, d2, d3, W);
   const bool aBroadcast = sa.broadcast(), bBroadcast = sb.broadcast();
-  const i64 stride = (i64)gridDim.x * blockDim.x;
-  for (i64 u0 = (i64)blockIdx.x * blockDim.x + threadIdx.x; u0 < units; u0 += 4 * stride) {
-    Elems<T, W> ea[4], eb[4];
+  Elems<T, W> ea[4], eb[4];
+  stream_units(
+      units,
+      [&](int j, i64 u) {
+        unsigned i0, i1, i2, i3;
+        ix.split((unsigned)u, i0, i1, i2, i3);
+        ea[j] = read_operand<T, W>(a, sa.at(i0, i1, i2, i3), aBroadcast);
+        eb[j] = read_operand<T, W>(b, sb.at(i0, i1, i2, i3), bBroadcast);
+      },
+      [&](int j, i64 u) {
 #pragma unroll
-    for (int j = 0; j < 4; j++) {
-      i64 u = u0 + j * stride;
-      if (u >= units) continue;
-      unsigned i0, i1, i2, i3;
-      ix.split((unsigned)u, i0, i1, i2, i3);
-      ea[j] = read_operand<T, W>(a, sa.at(i0, i1, i2, i3), aBroadcast);
-      eb[j] = read_operand<T, W>(b, sb.at(i0, i1, i2, i3), bBroadcast);
-    }
-#pragma unroll
-    for (int j = 0; j < 4; j++) {
-      i64 u = u0 + j * stride;
-      if (u >= units) continue;
-#pragma unroll
-      for (int k = 0; k < W; k++) ea[j].v[k] = (T)apply_binary(op, (A)ea[j].v[k], (A)eb[j].v[k]);
-      store_elems<T, W>(y + u * W, ea[j]);
-    }
-  }
+        for (int k = 0; k < W; k++) ea[j].v[k] = (T)apply_binary(op, (A)ea[j].v[k], (A)eb[j].v[k]);
+        store_elems<T, W>(y + u * W, ea[j]);
+      });
 }
 
 template <typename T>
