@@ -3,7 +3,8 @@
 # no .NET. Usage (from a checkout that carries artifacts/device, built here by `dotnet pwsh build.ps1 device-bundle`):
 #   bash tools/gpu-check.sh OUT_DIR
 # Runs the Cuda-category tests, RawGan.Bench on the GPU (short iterations), bench/torch_baseline.py on the GPU
-# (cuDNN, TF32 off and on), joins the two into OUT_DIR/comparison.md (RawGan/PyTorch per row), and a short synthetic
+# (cuDNN, TF32 off and on), joins the two into OUT_DIR/comparison.md (RawGan/PyTorch per row; each training step's
+# peak memory beside torch.cuda.max_memory_allocated in a second table), and a short synthetic
 # training run. Each step has a time limit so that the whole check stays under 8 minutes on an H100;
 # RAWGAN_GPU_CHECK_FULL_TESTS=1 also runs the whole test suite first (several minutes more). Builds nothing.
 set -uo pipefail
