@@ -144,6 +144,8 @@ def elementwise(variant):
     case = f"{DEVICE}/{variant}"
     report("ElementwiseBench.Copy", case, [case], lambda: y.copy_(a))
     report("ElementwiseBench.EngineCopy", case, [case], lambda: y.copy_(a))
+    half = torch.empty(shape[0], 2 * shape[1], shape[2], shape[3], device=DEVICE)[:, :shape[1]]
+    report("ElementwiseBench.StridedCopy", case, [case], lambda: half.copy_(a))
     report("ElementwiseBench.Add", case, [case], lambda: torch.add(a, b, out=y))
     report("ElementwiseBench.MulBroadcast", case, [case], lambda: torch.mul(a, s, out=y))
 
@@ -164,15 +166,15 @@ def batch_norm(variant):
     xt, gain, bias = uniform(n, c, h, w, requires_grad=True), uniform(n, c, requires_grad=True), uniform(n, c, requires_grad=True)
     run_mean, run_var = torch.zeros(c, device=DEVICE), torch.ones(c, device=DEVICE)
 
-    def cbn():  # ref.ccbn.forward with the gain and bias already looked up
+    def cbn_relu():  # ref.ccbn.forward with the gain and bias already looked up, then the G block's ReLU
         out = F.batch_norm(xt, run_mean, run_var, None, None, True, 0.1, eps)
-        return out * (1 + gain).view(n, c, 1, 1) + bias.view(n, c, 1, 1)
+        return F.relu(out * (1 + gain).view(n, c, 1, 1) + bias.view(n, c, 1, 1))
 
-    def cbn_backward():
-        cbn().backward(dy)
+    def cbn_relu_backward():
+        cbn_relu().backward(dy)
         xt.grad = gain.grad = bias.grad = None
-    report("BatchNormBench.CbnForward", case, [case], cbn)
-    report("BatchNormBench.CbnForwardBackward", case, [case], cbn_backward)
+    report("BatchNormBench.CbnReluForward", case, [case], cbn_relu)
+    report("BatchNormBench.CbnReluForwardBackward", case, [case], cbn_relu_backward)
 
 
 def attention(variant, tag=None, pairs=None):
@@ -214,6 +216,9 @@ def generator_config(variant):
     if variant in ("g128", "biggan128"):
         g, d = ref.preset("ImageNet128")
         return g, d, 64
+    if variant == "mnist32":  # `rawgan train`'s default model and batch
+        g, d = ref.preset("Mnist32")
+        return g, d, 16
     g, d = ref.preset("Cifar32")
     g.update(G_ch=32)
     d.update(D_ch=32)
@@ -300,6 +305,15 @@ def train_step(variant, tag=None, pairs=None):
                 e.copy_(e * 0.0 + p * 1.0)
     report("TrainStepBench.TrainStep", tag or case, [case] if pairs is None else pairs, step,
            min_seconds=0.0, repeats=3, warmup=2)
+    if DEVICE == "cuda":  # peak memory of a step, persistent state included, as RawGan's StepMemory records it
+        peaks = []
+        for _ in range(2):
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+            step()
+            torch.cuda.synchronize()
+            peaks.append(torch.cuda.max_memory_allocated())
+        RESULTS[-1]["peak_bytes"] = max(peaks)
 
 
 def main():
@@ -346,7 +360,7 @@ def main():
         for v in (["g32", "g128"] if cuda else ["g32"]):
             adam(v)
     if "trainstep" in families:
-        for v in (["biggan32", "biggan128"] if cuda else ["biggan32"]):
+        for v in (["biggan32", "mnist32", "biggan128"] if cuda else ["biggan32", "mnist32"]):
             train_step(v)
     if cuda:  # the same work with TF32 tensor cores (and bfloat16 convolutions), paired where RawGan has the precision
         set_tf32(True)

@@ -4,8 +4,8 @@
 #   bash tools/gpu-check.sh OUT_DIR
 # Runs the tensor-core convolution's tests, the other Cuda-category tests, RawGan.Bench on the GPU (short iterations;
 # the convolutions separately), bench/torch_baseline.py on the GPU (cuDNN: fp32, TF32, bf16; BigGAN-128's
-# convolutions separately), joins them into OUT_DIR/comparison.md (RawGan/PyTorch per row), and a short synthetic
-# training run. Each step has a time limit so that the whole check stays under 8 minutes on an H100;
+# convolutions separately), joins them into OUT_DIR/comparison.md (RawGan/PyTorch per row; each training step's peak
+# memory beside torch.cuda.max_memory_allocated in a second table), and a short synthetic training run. Each step has a time limit so that the whole check stays under 8 minutes on an H100;
 # RAWGAN_GPU_CHECK_FULL_TESTS=1 also runs the whole test suite first (several minutes more). Builds nothing.
 set -uo pipefail
 out=${1:?usage: gpu-check.sh OUT_DIR}

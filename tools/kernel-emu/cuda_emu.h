@@ -33,10 +33,11 @@ struct alignas(16) float4 { float x, y, z, w; };
 struct alignas(8) float2 { float x, y; };
 struct alignas(16) double2 { double x, y; };
 inline float2 make_float2(float x, float y) { return {x, y}; }
-using std::min; using std::max;
+using std::min; using std::max; using std::sqrt;
 inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
 inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
 inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned)(((unsigned long long)a * b) >> 32); }
+inline float __fdividef(float a, float b) { return a / b; }
 
 namespace emu {
 [[noreturn]] inline void fail(const char* what) { std::fprintf(stderr, "kernel-emu: %s (block %u thread %u)\n", what, blockIdx.x, threadIdx.x); std::exit(3); }

@@ -2,7 +2,9 @@
 # Runs kernels on the CPU under a host emulation of CUDA (cuda_emu.h: one fiber per CUDA thread, a block barrier for
 # __syncthreads, warp collectives for the warp-level instructions) against double-precision references: a check of
 # the kernels' indexing and arithmetic on machines without a GPU. Usage: tools/kernel-emu/run.sh [CONV_TC_CASE_FILTER]
-#   conv_igemm_emu, cbn_relu_emu   the FMA implicit-GEMM convolution and the fused conditional batch norm
+#   conv_igemm_emu                 the FMA implicit-GEMM convolution
+#   batchnorm_emu, elementwise_emu batch norm and the fused conditional batch norm + ReLU; the streaming elementwise
+#                                  passes (copies, broadcast binary ops)
 #   conv_tc_emu                    the tensor-core convolution (conv_tc.cu), running the launch plans that
 #                                  src/Kernels/Cuda/CudaConvTensorCorePlan.cs builds (conv_tc_plans.txt, kept current
 #                                  by ConvTensorCorePlanTests), with cp.async, ldmatrix and mma.sync emulated from the
@@ -20,7 +22,7 @@ cd "$(dirname "$0")"
 cxx=${CXX:-$(command -v clang++-14 || command -v clang++ || command -v g++)}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for test in conv_igemm_emu cbn_relu_emu conv_tc_emu; do
+for test in conv_igemm_emu batchnorm_emu elementwise_emu conv_tc_emu; do
   echo "== $test"
   "$cxx" -std=c++20 -O1 -x c++ "$test.cpp" -o "$out/$test"
   if [ "$test" = conv_tc_emu ]; then "$out/$test" conv_tc_plans.txt "${1:-}"; else "$out/$test"; fi

@@ -27,8 +27,8 @@ public static partial class Ops
         }
     }
 
-    /// <summary>A zeroed tensor like <paramref name="like"/> (dtype and device) with the given shape.</summary>
-    internal static Tensor Empty(Tensor like, Shape shape) => Tensor.Zeros(shape, like.DType, like.Device);
+    /// <summary>An uninitialised tensor like <paramref name="like"/> (dtype and device) with the given shape, for a kernel to write completely.</summary>
+    internal static Tensor Empty(Tensor like, Shape shape) => Tensor.Empty(shape, like.DType, like.Device);
 
     /// <summary>Checks a shape's rank, naming the op and the argument.</summary>
     internal static void CheckRank(string op, string arg, Tensor t, int rank)

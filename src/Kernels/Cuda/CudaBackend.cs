@@ -57,6 +57,9 @@ public sealed partial class CudaBackend : IBackend, IDisposable
     public Storage Allocate(DType dtype, long length) => new CudaStorage(this, dtype, length);
 
     /// <inheritdoc/>
+    public MemoryStatistics Memory { get; } = new();
+
+    /// <inheritdoc/>
     public unsafe void CopyFromHost<T>(ReadOnlySpan<T> src, Storage dst, long dstOffset) where T : unmanaged
     {
         var d = DeviceStorage(dst);
