@@ -59,6 +59,7 @@ public sealed partial class CudaBackend : IBackend, IDisposable
     /// <inheritdoc/>
     public unsafe void CopyFromHost<T>(ReadOnlySpan<T> src, Storage dst, long dstOffset) where T : unmanaged
     {
+        Context.ThrowIfCapturing("CopyFromHost (a synchronous upload such as Tensor.FromArray)");
         var d = DeviceStorage(dst);
         CheckRange(d, dstOffset, src.Length);
         if (src.IsEmpty) return;
@@ -74,6 +75,7 @@ public sealed partial class CudaBackend : IBackend, IDisposable
     /// <inheritdoc/>
     public unsafe void CopyToHost<T>(Storage src, long srcOffset, Span<T> dst) where T : unmanaged
     {
+        Context.ThrowIfCapturing("CopyToHost (a host read such as Tensor.ToArray or Item)");
         var s = DeviceStorage(src);
         CheckRange(s, srcOffset, dst.Length);
         if (dst.IsEmpty) return;
@@ -125,7 +127,7 @@ public sealed partial class CudaBackend : IBackend, IDisposable
 
     internal ulong PtrOrZero(Storage? s) => s is null ? 0 : Ptr(s);
 
-    private static void CheckRange(CudaStorage s, long offset, long count)
+    internal static void CheckRange(CudaStorage s, long offset, long count)
     {
         if (offset < 0 || offset + count > s.Length)
             throw new ArgumentOutOfRangeException(nameof(offset), $"[{offset}, {offset + count}) is outside a buffer of {s.Length} elements.");

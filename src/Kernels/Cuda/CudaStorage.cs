@@ -18,6 +18,7 @@ internal sealed class CudaStorage : Storage
             CudaDriver.Check(CudaDriver.cuMemAllocAsync(out var ptr, (nuint)Bytes, _context.Stream));
             Pointer = ptr;
             CudaDriver.Check(CudaDriver.cuMemsetD8Async(Pointer, 0, (nuint)Bytes, _context.Stream));
+            _context.Allocated(this);
         }
     }
 
@@ -34,7 +35,7 @@ internal sealed class CudaStorage : Storage
     {
         if (Pointer == 0) return;
         _context.MakeCurrent();
-        CudaDriver.Check(CudaDriver.cuMemFreeAsync(Pointer, _context.Stream));
+        if (_context.MayFree(this)) CudaDriver.Check(CudaDriver.cuMemFreeAsync(Pointer, _context.Stream));
         Pointer = 0;
     }
 }
