@@ -48,8 +48,9 @@ internal static class TrainCommand
         var sampleEvery = Opt<int>("--sample-every", "Write a sample sheet every N steps (0: at the end only).", 250);
         var checkpointEvery = Opt<int>("--checkpoint-every", "Write a checkpoint every N steps (0: at the end only).", 250);
         var keep = Opt<int>("--keep", "Checkpoints to keep.", 3);
+        var noGraphs = Opt<bool>("--no-graphs", "On CUDA, run every op of the step eagerly instead of replaying the step as a captured CUDA graph (same results, slower).", false);
         foreach (var o in new Option[] { preset, data, dataPath, resolution, ch, dimZ, classes, channels, steps, batch, gLr, dLr, beta1, beta2, adamEps, dSteps,
-                                         gAccum, dAccum, emaDecay, emaStart, gOrtho, dOrtho, seed, device, runs, name, resume, logEvery, sampleEvery, checkpointEvery, keep })
+                                         gAccum, dAccum, emaDecay, emaStart, gOrtho, dOrtho, seed, device, runs, name, resume, logEvery, sampleEvery, checkpointEvery, keep, noGraphs })
             cmd.Options.Add(o);
         var analysis = new AnalysisOptions();
         foreach (var o in analysis.All) cmd.Options.Add(o);
@@ -104,7 +105,7 @@ internal static class TrainCommand
                 run = RunFolder.CreateNew(r.GetValue(runs)!, r.GetValue(name));
             }
 
-            config = analysis.Apply(r, config);
+            config = analysis.Apply(r, config) with { CudaGraphs = !r.GetValue(noGraphs) };
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
             Console.WriteLine($"Run folder: {run.Path}");
             using var stop = new CancellationTokenSource();

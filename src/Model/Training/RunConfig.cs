@@ -53,6 +53,13 @@ public sealed record RunConfig
     /// <summary>The collapse detector's thresholds and what to do on an event.</summary>
     public CollapseOptions Collapse { get; init; } = new();
 
+    /// <summary>
+    /// Run the training step as a captured CUDA graph where the backend can (CUDA); the results are the same. A choice
+    /// of how to run, like the device, so not stored: `--no-graphs` turns it off for this session.
+    /// </summary>
+    [JsonIgnore]
+    public bool CudaGraphs { get; init; } = true;
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

@@ -77,11 +77,12 @@ public class TrainingSessionTests
         string dir = folder.Path;
         using var stop = new CancellationTokenSource();
         var run = RunFolder.Open(dir);
-        // Ctrl-C arrives during step 3 (checkpoints are due at 2, 4, 6): the run ends after it with its own checkpoint.
-        var result = TrainingSession.Run(run, Config(6), Device.Cpu, null, new Quiet(e => { if (e.Step == 3) stop.Cancel(); }), stop.Token);
+        // Ctrl-C arrives while step 3 is logged (checkpoints are due at 5). Logs run a step behind the device, so step 4 is
+        // already queued: the run ends after it, with its own checkpoint.
+        var result = TrainingSession.Run(run, Config(6) with { CheckpointEvery = 5 }, Device.Cpu, null, new Quiet(e => { if (e.Step == 3) stop.Cancel(); }), stop.Token);
         Assert.That(result.Outcome, Is.EqualTo(TrainingOutcome.Stopped));
-        Assert.That(result.Step, Is.EqualTo(3));
-        Assert.That(result.Checkpoint, Is.EqualTo(run.CheckpointPath(3)));
+        Assert.That(result.Step, Is.EqualTo(4));
+        Assert.That(result.Checkpoint, Is.EqualTo(run.CheckpointPath(4)));
         Assert.That(File.Exists(result.Checkpoint), Is.True);
     }
 
