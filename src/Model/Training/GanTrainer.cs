@@ -116,7 +116,7 @@ public sealed class GanTrainer<TG, TD> : IDisposable
     /// <summary>
     /// Queues D steps then one G step on the device and returns at once, with a handle to the step's losses: resolve it
     /// later (it throws <see cref="TrainingDivergedException"/> for a NaN or infinite loss), typically after queuing the
-    /// next step. Call it outside any <see cref="TensorScope"/> on the first step, which creates the trainer's buffers.
+    /// next step.
     /// </summary>
     public PendingStepLosses EnqueueStep(IRealBatches real)
     {
