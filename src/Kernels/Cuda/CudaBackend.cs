@@ -127,7 +127,7 @@ public sealed partial class CudaBackend : IBackend, IDisposable
 
     internal ulong PtrOrZero(Storage? s) => s is null ? 0 : Ptr(s);
 
-    internal static void CheckRange(CudaStorage s, long offset, long count)
+    private static void CheckRange(CudaStorage s, long offset, long count)
     {
         if (offset < 0 || offset + count > s.Length)
             throw new ArgumentOutOfRangeException(nameof(offset), $"[{offset}, {offset + count}) is outside a buffer of {s.Length} elements.");

@@ -9,9 +9,13 @@ namespace RawGan.Kernels.Cuda;
 /// </summary>
 public sealed partial class CudaContext : IDisposable
 {
+    // cuBLAS's recommended workspace on Hopper (4 MiB suffices before it).
+    private const nuint BlasWorkspaceBytes = 32 << 20;
+
     [ThreadStatic] private static IntPtr _currentOnThread;
 
     private readonly IntPtr _context;
+    private readonly ulong _blasWorkspace;
     private bool _disposed;
 
     private CudaContext(int ordinal)
@@ -48,11 +52,6 @@ public sealed partial class CudaContext : IDisposable
         _blasWorkspace = workspace;
         CuBlas.Check(CuBlas.cublasSetWorkspace(Blas, _blasWorkspace, BlasWorkspaceBytes));
     }
-
-    // cuBLAS's recommended workspace on Hopper (4 MiB suffices before it).
-    private const nuint BlasWorkspaceBytes = 32 << 20;
-
-    private readonly ulong _blasWorkspace;
 
     /// <summary>Opens device <paramref name="ordinal"/>; throws a <see cref="CudaException"/> with the reason when CUDA is unavailable.</summary>
     public static CudaContext Open(int ordinal = 0) => new(ordinal);
