@@ -44,7 +44,7 @@ public class CudaGraphTrainingTests : CudaTestBase
                 name => name.StartsWith("shared.", StringComparison.Ordinal));
         using var eager = New();
         using var replayed = New();
-        CompareOverSteps(eager, replayed, new NoiseBatches(8, config), new NoiseBatches(8, config));
+        CompareOverSteps(eager, replayed, new NoiseBatches(8, config, Gpu), new NoiseBatches(8, config, Gpu));
     }
 
     // Step 1 runs eagerly in both, step 2 is captured, steps 3 and 4 are replays; losses are read a step late.
@@ -169,18 +169,5 @@ public class CudaGraphTrainingTests : CudaTestBase
         var words = new int[2];
         counter.Storage.Backend.CopyToHost<int>(counter.Storage, 0, words);
         return (uint)words[0] | ((ulong)(uint)words[1] << 32);
-    }
-
-    /// <summary>Random images in (−1, 1) and labels on the GPU, a fresh batch per call, the same sequence for every instance.</summary>
-    private sealed class NoiseBatches(int batchSize, BigGanConfig config) : IRealBatches
-    {
-        private readonly PhiloxGenerator _random = new(77);
-
-        public (Tensor Images, Tensor Labels) Next()
-        {
-            var images = Ops.Tanh(_random.Normal([batchSize, config.ImageChannels, config.Resolution, config.Resolution], device: Gpu));
-            var labels = Tensor.FromArray(Enumerable.Range(0, batchSize).Select(i => (i * 7 + (int)_random.Offset) % config.NumClasses).ToArray(), Gpu);
-            return (images, labels);
-        }
     }
 }

@@ -145,19 +145,6 @@ public class TrainingStepGraphTests
     private static ulong DeviceValue(DeviceCounter counter) =>
         CpuBackend.ReadCounter(counter.Storage is RecordedStorage r ? r.Inner : counter.Storage);
 
-    /// <summary>Random images in (−1, 1) and labels, a fresh batch per call, the same sequence for every instance.</summary>
-    private sealed class NoiseBatches(int batchSize, BigGanConfig config, Device device) : IRealBatches
-    {
-        private readonly Engine.Rng.PhiloxGenerator _random = new(77);
-
-        public (Tensor Images, Tensor Labels) Next()
-        {
-            var images = Ops.Tanh(_random.Normal([batchSize, config.ImageChannels, config.Resolution, config.Resolution], device: device));
-            var labels = Tensor.FromArray(Enumerable.Range(0, batchSize).Select(i => (i * 7 + (int)_random.Offset) % config.NumClasses).ToArray(), device);
-            return (images, labels);
-        }
-    }
-
     /// <summary>TinyD that reads its mean score on the host: harmless eagerly, impossible in a graph.</summary>
     private sealed class ReadingD : Module, IConditionalDiscriminator
     {
