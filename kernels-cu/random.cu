@@ -156,6 +156,28 @@ __device__ void truncated_normal(T* y, i64 n, u64 seed, u64 offset, double thres
   }
 }
 
+// Draws at a stream position held in device memory (a DeviceCounter: one u64, low word first), so that a replayed
+// CUDA graph continues the stream instead of repeating it; counter_add_u64, queued after the draw, moves the
+// position past it.
+template <typename T>
+__device__ void normal_counter(T* y, i64 n, u64 seed, const u64* counter, double mean, double std) {
+  normal<T>(y, n, seed, *counter, mean, std);
+}
+
+// Class labels: (int)(u·bound) of the float64 uniform, exactly the host rule (u ≤ 1 − 2^-53 keeps them below bound).
+extern "C" __global__ void random_uniform_int_counter_i32(int* y, i64 n, u64 seed, const u64* counter, int bound) {
+  u64 offset = *counter;
+  RG_FOR(i, n) {
+    Block4 b = block_of(seed, offset + (u64)i, 0u);
+    y[i] = __double2int_rz(__dmul_rn(unit_open(b.x, b.y), (double)bound));
+  }
+}
+
+// One thread: the counter moves on (mod 2^64) once the draws before it in the stream have read it.
+extern "C" __global__ void counter_add_u64(u64* counter, u64 delta) {
+  if (blockIdx.x == 0 && threadIdx.x == 0) *counter += delta;
+}
+
 #define RG_RANDOM(T, S)                                                                                        \
   extern "C" __global__ void random_uniform_##S(T* y, i64 n, u64 seed, u64 offset) { uniform<T>(y, n, seed, offset); } \
   extern "C" __global__ void random_normal_##S(T* y, i64 n, u64 seed, u64 offset, double mean, double std) {  \
@@ -163,6 +185,9 @@ __device__ void truncated_normal(T* y, i64 n, u64 seed, u64 offset, double thres
   }                                                                                                            \
   extern "C" __global__ void random_truncated_normal_##S(T* y, i64 n, u64 seed, u64 offset, double threshold) { \
     truncated_normal<T>(y, n, seed, offset, threshold);                                                        \
+  }                                                                                                            \
+  extern "C" __global__ void random_normal_counter_##S(T* y, i64 n, u64 seed, const u64* counter, double mean, double std) { \
+    normal_counter<T>(y, n, seed, counter, mean, std);                                                         \
   }
 
 RG_RANDOM(float, f32)

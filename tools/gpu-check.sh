@@ -5,7 +5,7 @@
 # Runs the tensor-core convolution's tests, the other Cuda-category tests, RawGan.Bench on the GPU (short iterations;
 # the convolutions separately), bench/torch_baseline.py on the GPU (cuDNN: fp32, TF32, bf16; BigGAN-128's
 # convolutions separately), joins them into OUT_DIR/comparison.md (RawGan/PyTorch per row; each training step's peak
-# memory beside torch.cuda.max_memory_allocated in a second table), and a short synthetic training run. Each step has a time limit so that the whole check stays under 8 minutes on an H100;
+# memory beside torch.cuda.max_memory_allocated in a second table), a short synthetic training run, and the default MNIST run with and without CUDA graphs (images/s of each). Each step has a time limit so that the whole check stays under 8 minutes on an H100;
 # RAWGAN_GPU_CHECK_FULL_TESTS=1 also runs the whole test suite first (several minutes more). Builds nothing.
 set -uo pipefail
 out=${1:?usage: gpu-check.sh OUT_DIR}
@@ -84,6 +84,16 @@ fi
 # A short timed BigGAN training run on the GPU (synthetic data, so no download is needed); its log has images/s.
 step train 45 "$work/rawgan" train --data synthetic --steps 50 --log-every 10 --sample-every 50 --checkpoint-every 0 \
   --device cuda --runs "$out/runs" --name gpu-check
+# The default MNIST run (700 steps, σ trace every 10) twice: the training step replayed as a CUDA graph (the default)
+# and run eagerly (--no-graphs); images/s of each. MNIST from $RAWGAN_DATA or ~/.cache/rawgan/mnist, else synthetic data.
+mnist=${RAWGAN_DATA:-$HOME/.cache/rawgan/mnist}
+data_args=(); ls "$mnist"/train-images-idx3-ubyte* > /dev/null 2>&1 || data_args=(--data synthetic)
+for mode in graphs no-graphs; do
+  mode_args=(); [ $mode = no-graphs ] && mode_args=(--no-graphs)
+  step "mnist-$mode" 150 "$work/rawgan" train "${data_args[@]}" "${mode_args[@]}" --device cuda --runs "$out/runs" --name "mnist-$mode"
+  rate=$(grep -oE '[0-9.]+ images/s' "$out/mnist-$mode.log" | tail -1)
+  summary+=("$(printf '  default run (%s), %-9s %s' "${data_args[*]:-mnist}" "$mode:" "${rate:-no result}")")
+done
 
 echo
 cat "$out/environment.txt"

@@ -17,7 +17,7 @@ public class AdamBench
     private Device _device = null!;
     private Adam _adam = null!;
     private List<Tensor> _parameters = [];
-    private Storage _p = null!, _g = null!, _m = null!, _v = null!;
+    private Storage _p = null!, _g = null!, _m = null!, _v = null!, _scalars = null!;
     private long _total;
 
     /// <summary>Device and generator.</summary>
@@ -70,6 +70,9 @@ public class AdamBench
         _g = BenchData.Uniform(backend, _total, seed++);
         _m = backend.Allocate(DType.Float32, _total);
         _v = backend.Allocate(DType.Float32, _total);
+        // A step's scalars as AdamStepScalars writes them: step size lr / bc1 and √bc2 (bc1 = 1, bc2 = 0.5).
+        _scalars = backend.Allocate(DType.Float64, 2);
+        backend.CopyFromHost<double>([1e-4, Math.Sqrt(0.5)], _scalars, 0);
     }
 
     /// <summary>Frees parameters, gradients, moments and the flat buffers.</summary>
@@ -83,7 +86,8 @@ public class AdamBench
             p.Dispose();
         }
         _parameters = [];
-        BenchData.Free(_p, _g, _m, _v);
+        _adam.Dispose();
+        BenchData.Free(_p, _g, _m, _v, _scalars);
     }
 
     /// <summary>Our optimiser's step: one fused kernel per parameter tensor.</summary>
@@ -98,7 +102,7 @@ public class AdamBench
     [Benchmark, Bytes(nameof(Bytes))]
     public void Flat()
     {
-        _device.Backend.AdamUpdate(_p, _g, _m, _v, _total, 1e-4, 0.0, 0.999, 1e-6, 1.0, 0.5);
+        _device.Backend.AdamUpdate(_p, _g, _m, _v, _total, 0.0, 0.999, 1e-6, _scalars);
         BenchCases.Synchronize(_device);
     }
 }

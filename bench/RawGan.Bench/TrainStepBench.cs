@@ -9,6 +9,7 @@ namespace RawGan.Bench;
 /// One whole BigGAN training step, exactly <see cref="GanTrainer{TG,TD}.TrainStep"/> with `rawgan train`'s options
 /// (2 D steps with real and fake in one batch and the hinge loss, then a G step through the frozen D, orthogonal
 /// regularisation 1e-4 on G, Adam on both, the EMA of G), on synthetic data (a fixed batch of images in [−1, 1]).
+/// On CUDA the step is a replay of a captured graph after the first two calls, as training runs it.
 /// "biggan32": the CIFAR layout (Cifar32 preset) at ch 32, 3 channels, 10 classes, batch 32. "mnist32": `rawgan
 /// train`'s default model (Mnist32 preset: ch 16, one channel) at batch 16. "biggan128" (CUDA only): the ImageNet128
 /// preset (ch 96, attention at 64, hierarchical z, shared embedding), batch 64. Each invocation also records the
@@ -65,8 +66,7 @@ public class TrainStepBench
     [GlobalCleanup]
     public void Cleanup()
     {
-        _trainer.GOptimizer.ZeroGrad();
-        _trainer.DOptimizer.ZeroGrad();
+        _trainer.Dispose(); // optimiser state, the step's buffers and, on CUDA, the captured graph
         foreach (var t in _state) t.Dispose();
         _state = [];
     }

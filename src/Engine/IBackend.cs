@@ -108,6 +108,29 @@ public interface IBackend
     void StridedCopy(Storage src, long srcOffset, ReadOnlySpan<long> srcStrides,
                      Storage dst, long dstOffset, ReadOnlySpan<long> dstStrides, ReadOnlySpan<int> shape);
 
+    // ---- asynchronous transfers: the host queues them and goes on -----------------------------
+
+    /// <summary>Host memory this backend copies from and to asynchronously (page-locked on CUDA).</summary>
+    HostBuffer AllocateHost(long bytes);
+
+    /// <summary>
+    /// Queues a copy of <paramref name="count"/> elements of <paramref name="dst"/>'s dtype from <paramref name="src"/>
+    /// (viewed as an array of that type, from element <paramref name="srcOffset"/>) into <paramref name="dst"/> at
+    /// <paramref name="dstOffset"/>, in order with the backend's other work, and returns at once. Leave the source bytes
+    /// alone until an event recorded after the copy has completed.
+    /// </summary>
+    void CopyFromHostAsync(HostBuffer src, long srcOffset, Storage dst, long dstOffset, long count);
+
+    /// <summary>
+    /// Queues a copy of <paramref name="count"/> elements of <paramref name="src"/> from <paramref name="srcOffset"/> into
+    /// <paramref name="dst"/> (from element <paramref name="dstOffset"/>) and returns at once; the values are there once an
+    /// event recorded after the copy has completed.
+    /// </summary>
+    void CopyToHostAsync(Storage src, long srcOffset, HostBuffer dst, long dstOffset, long count);
+
+    /// <summary>An event that completes when all work queued so far has run.</summary>
+    DeviceEvent RecordEvent();
+
     // ---- elementwise -----------------------------------------------------------------------
 
     /// <summary>
@@ -243,12 +266,19 @@ public interface IBackend
     // ---- optimisers ----------------------------------------------------------------------------
 
     /// <summary>
-    /// One Adam step over n elements, in place, exactly as torch.optim.Adam (no weight decay):
-    /// m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  p −= (lr / bc1) · m / (sqrt(v)/sqrt(bc2) + eps),
-    /// with the bias corrections bc1 = 1 − β1^t and bc2 = 1 − β2^t of step t.
+    /// Advances the Adam step count t held in <paramref name="step"/> (a <see cref="DeviceCounter"/>'s words) by one
+    /// and writes that step's scalars to <paramref name="scalars"/> (Float64, 2 elements): the step size
+    /// lr / (1 − β1^t) and √(1 − β2^t), in double, as torch.optim.Adam computes them before its tensor ops. Reading
+    /// t on the device lets a replayed graph take step after step with the same arguments.
     /// </summary>
-    void AdamUpdate(Storage param, Storage grad, Storage m, Storage v, long n,
-                    double lr, double beta1, double beta2, double eps, double biasCorrection1, double biasCorrection2);
+    void AdamStepScalars(Storage step, Storage scalars, double lr, double beta1, double beta2);
+
+    /// <summary>
+    /// One Adam step over n elements, in place, exactly as torch.optim.Adam (no weight decay):
+    /// m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  p −= stepSize · m / (sqrt(v)/√bc2 + eps),
+    /// with stepSize and √bc2 read from <paramref name="scalars"/> (<see cref="AdamStepScalars"/>).
+    /// </summary>
+    void AdamUpdate(Storage param, Storage grad, Storage m, Storage v, long n, double beta1, double beta2, double eps, Storage scalars);
 
     // ---- random numbers (Philox4x32-10, counter = offset + element index) ----------------------
 
@@ -260,4 +290,16 @@ public interface IBackend
 
     /// <summary>Standard normal numbers, each resampled until |z| ≤ threshold.</summary>
     void FillTruncatedNormal(Storage dst, ulong seed, ulong offset, double threshold);
+
+    /// <summary>
+    /// <see cref="FillNormal(Storage, ulong, ulong, double, double)"/> at the offset held in <paramref name="counter"/>
+    /// (a <see cref="DeviceCounter"/>'s words), then counter += dst.Length, both in order on the device.
+    /// </summary>
+    void FillNormal(Storage dst, ulong seed, Storage counter, double mean, double std);
+
+    /// <summary>
+    /// Int32 integers uniform in [0, bound): element i is (int)(u·bound) of the float64 uniform of element i (the uniform
+    /// fill's recipe) at the offset held in <paramref name="counter"/>; then counter += dst.Length on the device.
+    /// </summary>
+    void FillUniformInt(Storage dst, ulong seed, Storage counter, int bound);
 }

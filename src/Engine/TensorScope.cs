@@ -39,6 +39,19 @@ public sealed class TensorScope : IDisposable
         return t;
     }
 
+    /// <summary>
+    /// Takes a tensor out of every open scope for good: it lives until disposed explicitly. For state created on first
+    /// use inside a unit of work (a trainer's input buffers, a counter), which must outlive it; returns the tensor.
+    /// </summary>
+    public static Tensor Persist(Tensor t)
+    {
+        for (var scope = _current; scope is not null; scope = scope._parent)
+        {
+            if (scope._owned.Contains(t)) scope._kept.Add(t);
+        }
+        return t;
+    }
+
     /// <summary>Disposes every tensor created inside the scope and not kept.</summary>
     public void Dispose()
     {

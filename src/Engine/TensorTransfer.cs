@@ -19,4 +19,19 @@ public sealed partial class Tensor
         }
         return t;
     }
+
+    /// <summary>
+    /// Copies <paramref name="source"/>'s elements into this tensor (same shape and dtype, on the same device), in
+    /// order with the device's other work; not recorded for autograd.
+    /// </summary>
+    public void CopyFrom(Tensor source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.Shape != Shape || source.DType != DType)
+            throw new ArgumentException($"Cannot copy a {source.DType} tensor of shape {source.Shape} into a {DType} tensor of shape {Shape}.", nameof(source));
+        if (!ReferenceEquals(source.Backend, Backend))
+            throw new ArgumentException($"The source is on {source.Device}, this tensor on {Device}; move it first.", nameof(source));
+        var strides = Shape.ContiguousStrides();
+        Backend.StridedCopy(source.Storage, 0, strides, Storage, 0, strides, Shape.AsSpan());
+    }
 }

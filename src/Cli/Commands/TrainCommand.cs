@@ -50,9 +50,10 @@ internal static class TrainCommand
         var sampleEvery = Opt("--sample-every", "Write a sample sheet every N steps (0: at the end only).", 250).AtLeast(0);
         var checkpointEvery = Opt("--checkpoint-every", "Write a checkpoint every N steps (0: at the end only).", 250).AtLeast(0);
         var keep = Opt("--keep", "Checkpoints to keep.", 3).AtLeast(1);
+        var noGraphs = Opt("--no-graphs", "On CUDA, run every op of the step eagerly instead of replaying the step as a captured CUDA graph (same results, slower).", false);
         foreach (var o in new Option[] { preset, data, dataPath, skipBadImages, resolution, ch, dimZ, classes, channels, steps, batch, gLr, dLr, beta1, beta2, adamEps,
                                          dSteps, gAccum, dAccum, emaDecay, emaStart, gOrtho, dOrtho, seed, device, runs, name, resume, logEvery, sampleEvery,
-                                         checkpointEvery, keep })
+                                         checkpointEvery, keep, noGraphs })
             cmd.Options.Add(o);
         var analysis = new AnalysisOptions();
         foreach (var o in analysis.All) cmd.Options.Add(o);
@@ -121,6 +122,7 @@ internal static class TrainCommand
                 run = RunFolder.CreateNew(r.GetValue(runs)!, r.GetValue(name));
             }
 
+            config = config with { CudaGraphs = !r.GetValue(noGraphs) };
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
             using var stop = new StopSignal("stopping after this step and writing a checkpoint");
             var evaluator = evaluation.Create(r, config, run, dev);

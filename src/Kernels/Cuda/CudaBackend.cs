@@ -62,6 +62,7 @@ public sealed partial class CudaBackend : IBackend, IDisposable
     /// <inheritdoc/>
     public unsafe void CopyFromHost<T>(ReadOnlySpan<T> src, Storage dst, long dstOffset) where T : unmanaged
     {
+        Context.ThrowIfCapturing("CopyFromHost (a synchronous upload such as Tensor.FromArray)");
         var d = DeviceStorage(dst);
         CheckRange(d, dstOffset, src.Length);
         if (src.IsEmpty) return;
@@ -77,6 +78,7 @@ public sealed partial class CudaBackend : IBackend, IDisposable
     /// <inheritdoc/>
     public unsafe void CopyToHost<T>(Storage src, long srcOffset, Span<T> dst) where T : unmanaged
     {
+        Context.ThrowIfCapturing("CopyToHost (a host read such as Tensor.ToArray or Item)");
         var s = DeviceStorage(src);
         CheckRange(s, srcOffset, dst.Length);
         if (dst.IsEmpty) return;

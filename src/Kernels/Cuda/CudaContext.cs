@@ -7,11 +7,15 @@ namespace RawGan.Kernels.Cuda;
 /// One device's primary context, its stream, its cuBLAS handle and its memory pool. The context is current
 /// per thread, so every entry point calls <see cref="MakeCurrent"/> (cheap after the first time on a thread).
 /// </summary>
-public sealed class CudaContext : IDisposable
+public sealed partial class CudaContext : IDisposable
 {
+    // cuBLAS's recommended workspace on Hopper (4 MiB suffices before it).
+    private const nuint BlasWorkspaceBytes = 32 << 20;
+
     [ThreadStatic] private static IntPtr _currentOnThread;
 
     private readonly IntPtr _context;
+    private readonly ulong _blasWorkspace;
     private bool _disposed;
 
     private CudaContext(int ordinal)
@@ -42,6 +46,11 @@ public sealed class CudaContext : IDisposable
         Blas = blas;
         CuBlas.Check(CuBlas.cublasSetStream(Blas, Stream));
         CuBlas.Check(CuBlas.cublasSetMathMode(Blas, CuBlas.DefaultMath));
+        // cuBLAS would otherwise allocate its workspace on first use on the stream, which a graph capture forbids; set it
+        // after cublasSetStream, which resets it.
+        CudaDriver.Check(CudaDriver.cuMemAlloc(out var workspace, BlasWorkspaceBytes));
+        _blasWorkspace = workspace;
+        CuBlas.Check(CuBlas.cublasSetWorkspace(Blas, _blasWorkspace, BlasWorkspaceBytes));
     }
 
     /// <summary>Opens device <paramref name="ordinal"/>; throws a <see cref="CudaException"/> with the reason when CUDA is unavailable.</summary>
@@ -83,6 +92,7 @@ public sealed class CudaContext : IDisposable
     /// <summary>Waits for all work queued on the stream.</summary>
     public void Synchronize()
     {
+        ThrowIfCapturing("Synchronize");
         MakeCurrent();
         CudaDriver.Check(CudaDriver.cuStreamSynchronize(Stream));
     }
@@ -94,6 +104,7 @@ public sealed class CudaContext : IDisposable
         MakeCurrent();
         CudaDriver.cuStreamSynchronize(Stream);
         CuBlas.cublasDestroy(Blas);
+        CudaDriver.cuMemFree(_blasWorkspace);
         CudaDriver.cuStreamDestroy(Stream);
         _disposed = true;
         _currentOnThread = IntPtr.Zero;

@@ -22,6 +22,7 @@ internal sealed class CudaStorage : Storage
             CudaDriver.Check(CudaDriver.cuMemAllocAsync(out var ptr, (nuint)Bytes, _context.Stream));
             Pointer = ptr;
             if (UninitializedMemory.Poison) CudaDriver.Check(CudaDriver.cuMemsetD8Async(Pointer, 0xFF, (nuint)Bytes, _context.Stream));
+            _context.Allocated(this);
         }
         catch
         {
@@ -40,7 +41,7 @@ internal sealed class CudaStorage : Storage
     {
         if (Pointer == 0) return;
         _context.MakeCurrent();
-        CudaDriver.Check(CudaDriver.cuMemFreeAsync(Pointer, _context.Stream));
+        if (_context.MayFree(this)) CudaDriver.Check(CudaDriver.cuMemFreeAsync(Pointer, _context.Stream));
         Pointer = 0;
     }
 }

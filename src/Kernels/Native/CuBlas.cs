@@ -33,6 +33,7 @@ internal static partial class CuBlas
     [LibraryImport(Lib, EntryPoint = "cublasSetStream_v2")] public static partial int cublasSetStream(IntPtr handle, IntPtr stream);
     [LibraryImport(Lib, EntryPoint = "cublasGetVersion_v2")] public static partial int cublasGetVersion(IntPtr handle, out int version);
     [LibraryImport(Lib)] public static partial int cublasSetMathMode(IntPtr handle, int mode);
+    [LibraryImport(Lib, EntryPoint = "cublasSetWorkspace_v2")] public static partial int cublasSetWorkspace(IntPtr handle, ulong workspace, nuint bytes);
     [LibraryImport(Lib)] public static partial IntPtr cublasGetStatusString(int status);
 
     [LibraryImport(Lib, EntryPoint = "cublasSgemm_v2")]

@@ -29,6 +29,18 @@ internal static partial class CudaDriver
     // CUmemPool_attribute: the release threshold; at its maximum the pool behaves like a caching allocator.
     public const int MemPoolAttrReleaseThreshold = 4;
 
+    // CUresult of cuEventQuery while the work before the event is still running.
+    public const int ErrorNotReady = 600;
+
+    // CUevent_flags: no timing data, the cheapest event to record and query.
+    public const uint EventDisableTiming = 2;
+
+    // CUstreamCaptureMode: only the capturing thread is barred from unsafe calls (the data loader's thread may wait on events).
+    public const int StreamCaptureModeThreadLocal = 1;
+
+    // CUstreamCaptureStatus: a capture that an error invalidated (its graph cannot be used).
+    public const int StreamCaptureStatusInvalidated = 2;
+
     [LibraryImport(Lib)] public static partial int cuInit(uint flags);
     [LibraryImport(Lib)] public static partial int cuDriverGetVersion(out int version);
     [LibraryImport(Lib)] public static partial int cuDeviceGetCount(out int count);
@@ -47,6 +59,7 @@ internal static partial class CudaDriver
     [LibraryImport(Lib)] public static partial int cuStreamSynchronize(IntPtr stream);
     [LibraryImport(Lib, EntryPoint = "cuStreamBeginCapture_v2")] public static partial int cuStreamBeginCapture(IntPtr stream, int mode);
     [LibraryImport(Lib)] public static partial int cuStreamEndCapture(IntPtr stream, out IntPtr graph);
+    [LibraryImport(Lib)] public static partial int cuStreamIsCapturing(IntPtr stream, out int status);
     [LibraryImport(Lib, EntryPoint = "cuGraphInstantiateWithFlags")] public static partial int cuGraphInstantiate(out IntPtr graphExec, IntPtr graph, ulong flags);
     [LibraryImport(Lib)] public static partial int cuGraphLaunch(IntPtr graphExec, IntPtr stream);
     [LibraryImport(Lib)] public static partial int cuGraphExecDestroy(IntPtr graphExec);
@@ -56,6 +69,7 @@ internal static partial class CudaDriver
     [LibraryImport(Lib, EntryPoint = "cuEventDestroy_v2")] public static partial int cuEventDestroy(IntPtr evt);
     [LibraryImport(Lib)] public static partial int cuEventRecord(IntPtr evt, IntPtr stream);
     [LibraryImport(Lib)] public static partial int cuEventSynchronize(IntPtr evt);
+    [LibraryImport(Lib)] public static partial int cuEventQuery(IntPtr evt);
     [LibraryImport(Lib)] public static partial int cuEventElapsedTime(out float milliseconds, IntPtr start, IntPtr end);
 
     [LibraryImport(Lib)] public static unsafe partial int cuModuleLoadDataEx(out IntPtr module, byte* image, uint numOptions, int* options, void** optionValues);
@@ -67,6 +81,10 @@ internal static partial class CudaDriver
 
     [LibraryImport(Lib)] public static partial int cuDeviceGetDefaultMemPool(out IntPtr pool, int device);
     [LibraryImport(Lib)] public static unsafe partial int cuMemPoolSetAttribute(IntPtr pool, int attribute, void* value);
+    [LibraryImport(Lib, EntryPoint = "cuMemAlloc_v2")] public static partial int cuMemAlloc(out ulong devicePtr, nuint bytes);
+    [LibraryImport(Lib, EntryPoint = "cuMemFree_v2")] public static partial int cuMemFree(ulong devicePtr);
+    [LibraryImport(Lib)] public static partial int cuMemHostAlloc(out IntPtr hostPtr, nuint bytes, uint flags);
+    [LibraryImport(Lib)] public static partial int cuMemFreeHost(IntPtr hostPtr);
     [LibraryImport(Lib)] public static partial int cuMemAllocAsync(out ulong devicePtr, nuint bytes, IntPtr stream);
     [LibraryImport(Lib)] public static partial int cuMemFreeAsync(ulong devicePtr, IntPtr stream);
     [LibraryImport(Lib, EntryPoint = "cuMemcpyHtoDAsync_v2")] public static unsafe partial int cuMemcpyHtoDAsync(ulong dst, void* src, nuint bytes, IntPtr stream);

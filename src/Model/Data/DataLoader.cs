@@ -5,10 +5,11 @@ namespace RawGan.Model.Data;
 /// <summary>
 /// Hands out batches of a data set forever, epoch after epoch: each epoch visits the samples in the order of
 /// <see cref="EpochPermutation"/> (or in index order without shuffling) and drops the last, incomplete batch.
-/// While the caller trains on one batch, the next is assembled in host memory on a background task; the copy to
-/// the device happens on the calling thread (a GPU backend's context belongs to it). <see cref="State"/> is the
-/// position of the next batch: a loader created from a saved state continues with exactly the batches the
-/// original would have produced.
+/// While the caller trains on one batch, the next is assembled in host memory on a background task, in page-locked
+/// buffers the device copies from asynchronously: handing out a batch queues its upload and returns at once (on the
+/// calling thread, whose device context it is), and a buffer is refilled only once its last upload has completed.
+/// <see cref="State"/> is the position of the next batch: a loader created from a saved state continues with exactly
+/// the batches the original would have produced.
 /// </summary>
 public sealed class DataLoader : IDisposable
 {
@@ -16,6 +17,7 @@ public sealed class DataLoader : IDisposable
     private readonly int _sampleSize;
     private readonly bool _shuffle;
     private readonly bool _prefetch;
+    private readonly IBackend _backend;
     private readonly HostBatch[] _buffers;
     private readonly CancellationTokenSource _cancel = new();
 
@@ -48,7 +50,9 @@ public sealed class DataLoader : IDisposable
         BatchesPerEpoch = dataset.Count / batchSize;
         CheckState(start);
         State = start;
-        _buffers = [new HostBatch(batchSize, _sampleSize), new HostBatch(batchSize, _sampleSize)];
+        _backend = Device.Backend;
+        // Three buffers: one being uploaded, one being filled, and one of slack so a fill seldom waits for an upload.
+        _buffers = [.. Enumerable.Range(0, 3).Select(_ => new HostBatch(_backend, batchSize, _sampleSize))];
     }
 
     /// <summary>The data set read.</summary>
@@ -69,25 +73,34 @@ public sealed class DataLoader : IDisposable
     /// <summary>The position of the batch <see cref="Next"/> returns next; save it to resume.</summary>
     public LoaderState State { get; private set; }
 
-    /// <summary>The next batch; the caller owns (and disposes) its tensors.</summary>
+    /// <summary>The next batch; the caller owns (and disposes) its tensors. Its upload is queued, not waited for.</summary>
     public DataBatch Next()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var position = State;
-        // A prefetched batch is always the one for the current position: the state only moves here.
-        var host = _pending is { } pending ? pending.GetAwaiter().GetResult() : Fill(position, TakeBuffer(), CancellationToken.None);
-        _pending = null;
-        State = Advance(position);
-        if (_prefetch)
-        {
-            var next = State;
-            var buffer = TakeBuffer();
-            _pending = Task.Run(() => Fill(next, buffer, _cancel.Token));
-        }
-
-        var images = Tensor.FromArray(host.Pixels, [BatchSize, _dataset.Channels, _dataset.Height, _dataset.Width], Device);
-        var labels = Tensor.FromArray(host.Labels, [BatchSize], Device);
+        var host = TakeNext();
+        var images = Tensor.Zeros([BatchSize, _dataset.Channels, _dataset.Height, _dataset.Width], DType.Float32, Device);
+        var labels = Tensor.Zeros([BatchSize], DType.Int32, Device);
+        Upload(host, images, labels);
         return new DataBatch(images, labels, host.State);
+    }
+
+    /// <summary>
+    /// Queues the upload of the next batch into existing tensors (Float32 (B, C, H, W) and Int32 (B) on
+    /// <see cref="Device"/>), such as a training step's staging buffers; returns the batch's position.
+    /// </summary>
+    public LoaderState NextInto(Tensor images, Tensor labels)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        var shape = new Shape(BatchSize, _dataset.Channels, _dataset.Height, _dataset.Width);
+        if (images.Shape != shape || images.DType != DType.Float32 || labels.Shape != new Shape(BatchSize) || labels.DType != DType.Int32)
+            throw new ArgumentException($"A batch goes into Float32 images {shape} and Int32 labels ({BatchSize}); got {images} and {labels}.");
+        if (!ReferenceEquals(images.Backend, _backend) || !ReferenceEquals(labels.Backend, _backend))
+            throw new ArgumentException($"The loader uploads to {Device}; the tensors are on {images.Device} and {labels.Device}.");
+        var host = TakeNext();
+        Upload(host, images, labels);
+        return host.State;
     }
 
     /// <summary>Stops the background preparation (waiting for it to notice) and releases the loader.</summary>
@@ -113,6 +126,32 @@ public sealed class DataLoader : IDisposable
         }
         _pending = null;
         _cancel.Dispose();
+        foreach (var buffer in _buffers) buffer.Dispose();
+    }
+
+    // The batch at the current position, assembled in host memory; the prefetch of the one after it starts.
+    private HostBatch TakeNext()
+    {
+        var position = State;
+        // A prefetched batch is always the one for the current position: the state only moves here.
+        var host = _pending is { } pending ? pending.GetAwaiter().GetResult() : Fill(position, TakeBuffer(), CancellationToken.None);
+        _pending = null;
+        State = Advance(position);
+        if (_prefetch)
+        {
+            var next = State;
+            var buffer = TakeBuffer();
+            _pending = Task.Run(() => Fill(next, buffer, _cancel.Token));
+        }
+        return host;
+    }
+
+    private void Upload(HostBatch host, Tensor images, Tensor labels)
+    {
+        _backend.CopyFromHostAsync(host.Pixels, 0, images.Storage, 0, images.Numel);
+        _backend.CopyFromHostAsync(host.Labels, 0, labels.Storage, 0, BatchSize);
+        host.Uploaded?.Dispose();
+        host.Uploaded = _backend.RecordEvent();
     }
 
     private LoaderState Advance(LoaderState s) =>
@@ -121,7 +160,7 @@ public sealed class DataLoader : IDisposable
     private HostBatch TakeBuffer()
     {
         var buffer = _buffers[_nextBuffer];
-        _nextBuffer ^= 1;
+        _nextBuffer = (_nextBuffer + 1) % _buffers.Length;
         return buffer;
     }
 
@@ -136,14 +175,16 @@ public sealed class DataLoader : IDisposable
     {
         var order = OrderOf(position.Epoch);
         int first = position.Batch * BatchSize;
+        buffer.WaitForUpload(); // the device may still be copying this buffer's previous batch
+        var labels = buffer.Labels.AsSpan<int>(0, BatchSize);
         for (int b = 0; b < BatchSize; b++)
         {
             cancel.ThrowIfCancellationRequested();
             int index = order is null ? first + b : order[first + b];
-            int label = _dataset.Read(index, buffer.Pixels.AsSpan(b * _sampleSize, _sampleSize));
+            int label = _dataset.Read(index, buffer.Pixels.AsSpan<float>((long)b * _sampleSize, _sampleSize));
             if ((uint)label >= (uint)_dataset.NumClasses)
                 throw new InvalidDataException($"Sample {index} has label {label}, outside [0, {_dataset.NumClasses}).");
-            buffer.Labels[b] = label;
+            labels[b] = label;
         }
         buffer.State = position;
         return buffer;
@@ -160,13 +201,30 @@ public sealed class DataLoader : IDisposable
         return _order;
     }
 
-    /// <summary>Host memory for one batch.</summary>
-    private sealed class HostBatch(int batchSize, int sampleSize)
+    /// <summary>Page-locked host memory for one batch, and the event after its last upload.</summary>
+    private sealed class HostBatch(IBackend backend, int batchSize, int sampleSize) : IDisposable
     {
-        public float[] Pixels { get; } = new float[batchSize * sampleSize];
+        public HostBuffer Pixels { get; } = backend.AllocateHost((long)batchSize * sampleSize * sizeof(float));
 
-        public int[] Labels { get; } = new int[batchSize];
+        public HostBuffer Labels { get; } = backend.AllocateHost((long)batchSize * sizeof(int));
 
         public LoaderState State { get; set; }
+
+        /// <summary>Completes when the device has copied this buffer's last batch (null before the first upload).</summary>
+        public DeviceEvent? Uploaded { get; set; }
+
+        public void WaitForUpload()
+        {
+            Uploaded?.Wait();
+            Uploaded?.Dispose();
+            Uploaded = null;
+        }
+
+        public void Dispose()
+        {
+            WaitForUpload();
+            Pixels.Dispose();
+            Labels.Dispose();
+        }
     }
 }

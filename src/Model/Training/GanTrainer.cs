@@ -18,22 +18,41 @@ public interface IRealBatches
 {
     /// <summary>The next batch.</summary>
     (Tensor Images, Tensor Labels) Next();
+
+    /// <summary>
+    /// Writes the next batch into <paramref name="images"/> and <paramref name="labels"/> (a batch's shapes, on the
+    /// training device), in order with the device's work: the trainer stages every real batch of a step into the same
+    /// buffers, which a replayed step graph reads. By default a copy of <see cref="Next"/>; a loader uploads straight in.
+    /// </summary>
+    void NextInto(Tensor images, Tensor labels)
+    {
+        using var scope = new TensorScope(); // frees what Next() created for this call
+        var (x, y) = Next();
+        images.CopyFrom(x);
+        labels.CopyFrom(y);
+    }
 }
 
 /// <summary>
 /// BigGAN's training step (BigGAN-PyTorch train_fns.GAN_training_function): D updates on real and fake images in
 /// one batch with the hinge loss, then a G update through the frozen D, orthogonal regularisation added to the
-/// gradients, Adam, and the EMA of G. Latents are N(0, I) and fake labels uniform, both from one Philox stream
-/// whose offset is part of the checkpoint, so a resumed run draws exactly what an uninterrupted one would.
+/// gradients, Adam, and the EMA of G. Latents are N(0, I) and fake labels uniform, both drawn on the device from one
+/// Philox stream whose offset is part of the checkpoint, so a resumed run draws exactly what an uninterrupted one would.
+/// The step never waits for the device: real batches are staged asynchronously, the losses come back through
+/// <see cref="PendingStepLosses"/>, and on CUDA the whole step is recorded once as a graph and replayed
+/// (<see cref="CudaGraphs"/>).
 /// </summary>
-public sealed class GanTrainer<TG, TD>
+public sealed class GanTrainer<TG, TD> : IDisposable
     where TG : Module, IConditionalGenerator
     where TD : Module, IConditionalDiscriminator
 {
     private readonly TrainingOptions _options;
-    private readonly Device _device;
     private readonly Func<string, bool> _excludeFromGOrtho;
     private readonly Ema? _ema;
+    private readonly StepLossReadback _losses;
+    private readonly TrainingStepGraph _graph;
+    // The step's real batches, one per D micro-step: the same device buffers every step, so a replayed graph reads them.
+    private readonly Tensor?[] _realImages, _realLabels;
 
     /// <summary>Creates a trainer; <paramref name="excludeFromGOrtho"/> names G parameters exempt from orthogonal regularisation (the shared embedding).</summary>
     public GanTrainer(TG g, TD d, TG? gEma, TrainingOptions options, Device device, Func<string, bool>? excludeFromGOrtho = null)
@@ -43,7 +62,6 @@ public sealed class GanTrainer<TG, TD>
         D = d;
         GEma = gEma;
         _options = options;
-        _device = device;
         _excludeFromGOrtho = excludeFromGOrtho ?? (_ => false);
         GOptimizer = new Adam(g.NamedParameters(), options.GLearningRate, options.Beta1, options.Beta2, options.AdamEps);
         DOptimizer = new Adam(d.NamedParameters(), options.DLearningRate, options.Beta1, options.Beta2, options.AdamEps);
@@ -53,7 +71,12 @@ public sealed class GanTrainer<TG, TD>
             _ema = new Ema(g.StateDict().Select(kv => kv.Value).ToList(), gEma.StateDict().Select(kv => kv.Value).ToList());
             _ema.CopyFromSources();
         }
-        Random = new PhiloxGenerator(options.Seed);
+        Random = new DevicePhiloxGenerator(options.Seed, device);
+        var lossType = d.NamedParameters().Select(p => p.Value.DType).DefaultIfEmpty(DType.Float32).First();
+        _losses = new StepLossReadback(options, lossType, device);
+        _graph = new TrainingStepGraph(device.Backend as IGraphCapture, [Random.Position, GOptimizer.StepCounter, DOptimizer.StepCounter]);
+        _realImages = new Tensor?[options.DStepsPerGStep * options.DAccumulations];
+        _realLabels = new Tensor?[_realImages.Length];
     }
 
     /// <summary>The generator being trained.</summary>
@@ -71,27 +94,78 @@ public sealed class GanTrainer<TG, TD>
     /// <summary>D's optimiser.</summary>
     public Adam DOptimizer { get; }
 
-    /// <summary>The stream of latents and fake labels.</summary>
-    public PhiloxGenerator Random { get; }
+    /// <summary>The stream of latents and fake labels (its position in device memory).</summary>
+    public DevicePhiloxGenerator Random { get; }
 
-    /// <summary>Generator updates done so far.</summary>
+    /// <summary>Generator updates queued so far.</summary>
     public long Step { get; set; }
 
-    /// <summary>Runs D steps then one G step; throws <see cref="TrainingDivergedException"/> on a NaN or infinite loss.</summary>
-    public StepLosses TrainStep(IRealBatches real)
+    /// <summary>
+    /// Whether a backend that records device graphs (CUDA) runs the step as a captured graph (the default). Results are
+    /// the same either way; off runs every op eagerly (the profiler needs that).
+    /// </summary>
+    public bool CudaGraphs
+    {
+        get => _graph.Enabled;
+        set => _graph.Enabled = value;
+    }
+
+    /// <summary>How many times the step was captured as a graph (at the second step, then whenever a learning rate or the EMA decay changes).</summary>
+    public int GraphCaptures => _graph.Captures;
+
+    /// <summary>
+    /// Queues D steps then one G step on the device and returns at once, with a handle to the step's losses: resolve it
+    /// later (it throws <see cref="TrainingDivergedException"/> for a NaN or infinite loss), typically after queuing the
+    /// next step.
+    /// </summary>
+    public PendingStepLosses EnqueueStep(IRealBatches real)
+    {
+        StageRealBatches(real);
+        long step = Step + 1;
+        // Before EmaStart the average simply follows G (decay 0), as the reference's ema.update(itr).
+        double emaDecay = step < _options.EmaStart ? 0.0 : _options.EmaDecay;
+        _graph.Run(() => RunStep(emaDecay), new StepConstants(GOptimizer.LearningRate, DOptimizer.LearningRate, emaDecay));
+        Step = step;
+        return _losses.Enqueue(step);
+    }
+
+    /// <summary>Runs D steps then one G step and waits for its losses; throws <see cref="TrainingDivergedException"/> on a NaN or infinite loss.</summary>
+    public StepLosses TrainStep(IRealBatches real) => EnqueueStep(real).Resolve();
+
+    /// <summary>Latents z ~ N(0, I) (n, DimZ) and uniform labels (n), drawn on the device from the trainer's Philox stream.</summary>
+    public (Tensor Z, Tensor Labels) SampleLatents(int n)
+    {
+        var z = Random.Normal([n, G.DimZ]);
+        // (int)(u·K) of float64 uniforms: (1 − 2^-53)·K stays below K, so no label reaches K.
+        return (z, Random.UniformInt([n], G.NumClasses));
+    }
+
+    /// <summary>Frees the optimisers' state, the step's buffers and the recorded graph (the models stay the caller's).</summary>
+    public void Dispose()
+    {
+        _graph.Dispose();
+        _losses.Dispose();
+        foreach (var t in _realImages.Concat(_realLabels)) t?.Dispose();
+        Random.Dispose();
+        GOptimizer.Dispose();
+        DOptimizer.Dispose();
+    }
+
+    // The step as device work: everything it allocates is freed inside it, so it can be recorded as a graph.
+    private void RunStep(double emaDecay)
     {
         G.Train();
         D.Train();
-        double dReal = 0, dFake = 0;
         SetRequiresGrad(D, true);
+        int slot = 0;
         for (int s = 0; s < _options.DStepsPerGStep; s++)
         {
             DOptimizer.ZeroGrad();
-            dReal = dFake = 0;
             for (int a = 0; a < _options.DAccumulations; a++)
             {
                 using var scope = new TensorScope();
-                var (x, xLabels) = real.Next();
+                int batch = s * _options.DAccumulations + a;
+                Tensor x = _realImages[batch]!, xLabels = _realLabels[batch]!;
                 var (z, y) = SampleLatents(x.Shape[0]);
                 Tensor fake;
                 using (GradMode.Disable())
@@ -102,18 +176,16 @@ public sealed class GanTrainer<TG, TD>
                 var (lossReal, lossFake) = Ops.HingeLossDiscriminator(Ops.Narrow(scores, 0, n, scores.Shape[0] - n), Ops.Narrow(scores, 0, 0, n));
                 var (realTerm, fakeTerm) = (lossReal.Detach(), lossFake.Detach()); // Backward frees the graph's tensors
                 Ops.MulScalar(Ops.Add(lossReal, lossFake), 1.0 / _options.DAccumulations).Backward();
-                dReal += realTerm.Item() / _options.DAccumulations;
-                dFake += fakeTerm.Item() / _options.DAccumulations;
+                _losses.Record(slot++, realTerm);
+                _losses.Record(slot++, fakeTerm);
             }
             if (_options.DOrtho > 0) AddOrtho(D, _options.DOrtho, _ => false);
-            ThrowIfDiverged(new StepLosses(dReal, dFake, 0));
             DOptimizer.Step();
         }
 
         // G step: D is frozen (its parameters collect no gradient).
         SetRequiresGrad(D, false);
         GOptimizer.ZeroGrad();
-        double gLoss = 0;
         for (int a = 0; a < _options.GAccumulations; a++)
         {
             using var scope = new TensorScope();
@@ -121,33 +193,32 @@ public sealed class GanTrainer<TG, TD>
             var loss = Ops.HingeLossGenerator(D.Score(G.Generate(z, y), y));
             var lossValue = loss.Detach(); // Backward frees the graph's tensors
             Ops.MulScalar(loss, 1.0 / _options.GAccumulations).Backward();
-            gLoss += lossValue.Item() / _options.GAccumulations;
+            _losses.Record(slot++, lossValue);
         }
         SetRequiresGrad(D, true);
-        var losses = new StepLosses(dReal, dFake, gLoss);
-        ThrowIfDiverged(losses);
         if (_options.GOrtho > 0) AddOrtho(G, _options.GOrtho, _excludeFromGOrtho);
         GOptimizer.Step();
-        Step++;
-        // Before EmaStart the average simply follows G (decay 0), as the reference's ema.update(itr).
-        _ema?.Update(Step < _options.EmaStart ? 0.0 : _options.EmaDecay);
-        return losses;
+        _ema?.Update(emaDecay);
+        // The gradients die with the step: a recorded step then frees everything it allocated.
+        DOptimizer.ZeroGrad();
+        GOptimizer.ZeroGrad();
     }
 
-    /// <summary>Latents z ~ N(0, I) (n, DimZ) and uniform labels (n), from the trainer's Philox stream.</summary>
-    public (Tensor Z, Tensor Labels) SampleLatents(int n)
+    // Real batches go into the step's buffers before the step (outside a recorded graph); the first step creates them.
+    private void StageRealBatches(IRealBatches real)
     {
-        var z = Random.Normal([n, G.DimZ], device: _device);
-        // Labels from float64 uniforms on the host: (1 − 2^-53)·K stays below K, so no label reaches K.
-        var u = Random.Uniform([n], DType.Float64, Device.Cpu).ToArray<double>();
-        var labels = new int[n];
-        for (int i = 0; i < n; i++) labels[i] = (int)(u[i] * G.NumClasses);
-        return (z, Tensor.FromArray(labels, _device));
-    }
-
-    private void ThrowIfDiverged(StepLosses losses)
-    {
-        if (!losses.AreFinite) throw new TrainingDivergedException(Step + 1, losses);
+        for (int i = 0; i < _realImages.Length; i++)
+        {
+            if (_realImages[i] is { } images)
+            {
+                real.NextInto(images, _realLabels[i]!);
+                continue;
+            }
+            using var scope = new TensorScope();
+            var (x, y) = real.Next();
+            _realImages[i] = TensorScope.Persist(x.Clone());
+            _realLabels[i] = TensorScope.Persist(y.Clone());
+        }
     }
 
     private static void AddOrtho(Module m, double strength, Func<string, bool> exclude)

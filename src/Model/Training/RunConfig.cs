@@ -59,6 +59,13 @@ public sealed record RunConfig
     /// <summary>Settings changed when the run was resumed, oldest first, each with the step from which it applies.</summary>
     public IReadOnlyList<ConfigChange> Changes { get; init; } = [];
 
+    /// <summary>
+    /// Run the training step as a captured CUDA graph where the backend can (CUDA); the results are the same. A choice
+    /// of how to run, like the device, so not stored: `--no-graphs` turns it off for this session.
+    /// </summary>
+    [JsonIgnore]
+    public bool CudaGraphs { get; init; } = true;
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

@@ -62,8 +62,9 @@ public static class TrainingSession
         var g = new BigGanGenerator(config.Model, config.ModelSeed, device);
         var d = new BigGanDiscriminator(config.Model, config.ModelSeed + 1, device);
         var gEma = new BigGanGenerator(config.Model, config.ModelSeed, device);
-        var trainer = new GanTrainer<BigGanGenerator, BigGanDiscriminator>(g, d, gEma, config.Training, device,
+        using var trainer = new GanTrainer<BigGanGenerator, BigGanDiscriminator>(g, d, gEma, config.Training, device,
             name => name.StartsWith("shared.", StringComparison.Ordinal)); // the reference exempts the shared embedding
+        trainer.CudaGraphs = config.CudaGraphs;
 
         var start = LoaderState.Start;
         double secondsBefore = 0; // the run's training time before this session (its log's seconds keep counting)
@@ -97,7 +98,7 @@ public static class TrainingSession
         var clock = Stopwatch.StartNew();
         observer.Started(firstStep, config.Training.Steps);
 
-        double Rate() => (trainer.Step - firstStep) * imagesPerStep / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+        double Rate(long step) => (step - firstStep) * imagesPerStep / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
         void Save(LoaderState position)
         {
             var meta = new Dictionary<string, string>
@@ -121,40 +122,28 @@ public static class TrainingSession
             observer.Message($"Samples {Path.GetRelativePath(run.Path, path)} (diversity {monitor.LastDiversity:F3})");
         }
 
-        while (trainer.Step < config.Training.Steps)
+        // The model's state at a step is read (σ trace, samples, checkpoint, evaluation) only when no later step is queued.
+        bool NeedsModel(long step) =>
+            (config.SvEvery > 0 && step % config.SvEvery == 0) || (config.SampleEvery > 0 && step % config.SampleEvery == 0) ||
+            (config.CheckpointEvery > 0 && step % config.CheckpointEvery == 0) || (evaluator is not null && step % evaluator.Every == 0);
+
+        // Everything that follows a step, once its losses are on the host; a result ends the run.
+        TrainingResult? Report(PendingStepLosses pending)
         {
-            if (stop.IsCancellationRequested)
-            {
-                if (trainer.Step > lastSaved) Save(loader.State);
-                return new TrainingResult(TrainingOutcome.Stopped, trainer.Step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate());
-            }
-            // The step's real batches are read before it changes anything: a data error leaves a whole step to save.
-            var stepStart = loader.State;
-            try
-            {
-                batches.Fetch();
-            }
-            catch (Exception e) when (e is DataFormatException or IOException or InvalidDataException)
-            {
-                if (trainer.Step > lastSaved) Save(stepStart);
-                string kept = lastCheckpoint is null ? "No step was trained" : $"The run is kept up to step {lastSaved} ({Path.GetFileName(lastCheckpoint)})";
-                var (source, problem) = e is DataFormatException data ? (data.SourcePath, data.Problem) : (config.DataPath ?? config.Data, e.Message);
-                throw new DataFormatException(source, $"{problem} {kept}; fix the data, then continue with rawgan train --resume {run.Path}.", e);
-            }
             StepLosses losses;
             try
             {
-                losses = trainer.TrainStep(batches);
+                losses = pending.Resolve();
             }
             catch (TrainingDivergedException e)
             {
                 observer.Message(e.Message);
-                return new TrainingResult(TrainingOutcome.Diverged, e.Step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate(), e.Message);
+                return new TrainingResult(TrainingOutcome.Diverged, e.Step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate(e.Step - 1), e.Message);
             }
-            long step = trainer.Step;
+            long step = pending.Step;
             if (step % config.LogEvery == 0 || step == config.Training.Steps)
             {
-                var entry = new LogEntry(step, losses.DReal, losses.DFake, losses.G, secondsBefore + clock.Elapsed.TotalSeconds, Rate());
+                var entry = new LogEntry(step, losses.DReal, losses.DFake, losses.G, secondsBefore + clock.Elapsed.TotalSeconds, Rate(step));
                 log.Append(entry);
                 observer.Logged(entry);
             }
@@ -166,7 +155,7 @@ public static class TrainingSession
                 EventLog.Append(run.Path, "collapse", collapse, config.Collapse.Action, lastCheckpoint, config.Training.GLearningRate, config.Training.DLearningRate);
                 observer.Message($"Collapse detected at step {step}: {collapse.Describe()} (evidence in {EventLog.FileName}).");
                 if (config.Collapse.Action != CollapseAction.Warn)
-                    return new TrainingResult(TrainingOutcome.Collapsed, step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate(), collapse.Describe(), collapse);
+                    return new TrainingResult(TrainingOutcome.Collapsed, step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate(step), collapse.Describe(), collapse);
             }
             if (config.CheckpointEvery > 0 && step % config.CheckpointEvery == 0) Save(loader.State);
             if (evaluator is not null && step % evaluator.Every == 0)
@@ -174,11 +163,51 @@ public static class TrainingSession
                 if (lastSaved != step) Save(loader.State); // best.safetensors is a copy of this step's checkpoint
                 observer.Message(evaluator.Describe(evaluator.Evaluate(run, step, gEma, lastCheckpoint!, device)));
             }
+            return null;
+        }
+
+        // Step k's losses are read once step k + 1 is queued, so the host never waits for the device (logs run a step
+        // behind); a step whose model is needed is read before the next is queued. A NaN found then stops the run
+        // before any later checkpoint is written.
+        PendingStepLosses? pending = null;
+        while (true)
+        {
+            bool more = trainer.Step < config.Training.Steps && !stop.IsCancellationRequested;
+            if (more && (pending is null || !NeedsModel(pending.Step)))
+            {
+                // The step's real batches are read before it changes anything: a data error leaves whole steps to save.
+                var stepStart = loader.State;
+                try
+                {
+                    batches.Fetch();
+                }
+                catch (Exception e) when (e is DataFormatException or IOException or InvalidDataException)
+                {
+                    if (pending is not null && Report(pending) is { } endedBefore) return endedBefore;
+                    if (trainer.Step > lastSaved) Save(stepStart);
+                    string kept = lastCheckpoint is null ? "No step was trained" : $"The run is kept up to step {lastSaved} ({Path.GetFileName(lastCheckpoint)})";
+                    var (source, problem) = e is DataFormatException data ? (data.SourcePath, data.Problem) : (config.DataPath ?? config.Data, e.Message);
+                    throw new DataFormatException(source, $"{problem} {kept}; fix the data, then continue with rawgan train --resume {run.Path}.", e);
+                }
+                var queued = trainer.EnqueueStep(batches);
+                if (pending is not null && Report(pending) is { } ended) return ended;
+                pending = queued;
+                continue;
+            }
+            if (pending is null) break;
+            var last = pending;
+            pending = null;
+            if (Report(last) is { } end) return end;
+        }
+        if (trainer.Step < config.Training.Steps)
+        {
+            if (trainer.Step > lastSaved) Save(loader.State);
+            return new TrainingResult(TrainingOutcome.Stopped, trainer.Step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate(trainer.Step));
         }
         if (trainer.Step > lastSaved || lastCheckpoint is null) Save(loader.State);
         if (config.SampleEvery <= 0 || trainer.Step % config.SampleEvery != 0) Sample();
         observer.Message(monitor.Summary());
-        return new TrainingResult(TrainingOutcome.Completed, trainer.Step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate());
+        return new TrainingResult(TrainingOutcome.Completed, trainer.Step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate(trainer.Step));
     }
 
     /// <summary>The data set a configuration names.</summary>

@@ -175,6 +175,30 @@ public class DataLoaderTests
     }
 
     [Test]
+    public void NextIntoUploadsTheBatchesNextHandsOut()
+    {
+        var rng = TestRng.Fresh();
+        ulong seed = (ulong)rng.Int(0, int.MaxValue);
+        var data = new SyntheticShapes(40, seed: 3);
+        using var into = new DataLoader(data, 8, seed);
+        using var plain = new DataLoader(data, 8, seed);
+        using var images = Tensor.Zeros([8, 1, 32, 32]);
+        using var labels = Tensor.Zeros([8], DType.Int32);
+        // Seven batches: the buffers are reused and the epoch (five batches) rolls over.
+        for (int i = 0; i < 7; i++)
+        {
+            var position = into.NextInto(images, labels);
+            using var expected = plain.Next();
+            Assert.That(position, Is.EqualTo(expected.State), $"batch {i}; {rng}");
+            Assert.That(images.ToArray<float>(), Is.EqualTo(expected.Images.ToArray<float>()), $"batch {i}; {rng}");
+            Assert.That(labels.ToArray<int>(), Is.EqualTo(expected.Labels.ToArray<int>()), $"batch {i}; {rng}");
+        }
+        Assert.That(into.State, Is.EqualTo(plain.State));
+        using var wrong = Tensor.Zeros([4, 1, 32, 32]);
+        Assert.That(() => into.NextInto(wrong, labels), Throws.ArgumentException.With.Message.Contains("(8, 1, 32, 32)"));
+    }
+
+    [Test]
     public void WorksWithTheSyntheticShapes()
     {
         using var loader = new DataLoader(new SyntheticShapes(64, seed: 9), batchSize: 16, seed: 2);

@@ -19,7 +19,12 @@ public class AdamReferenceTests
         double bc1 = 1 - Math.Pow(beta1, step), bc2 = 1 - Math.Pow(beta2, step);
         var cpu = CpuBackend.Instance;
         Storage sp = Upload(p), sg = Upload(g), sm = Upload(m), sv = Upload(v);
-        cpu.AdamUpdate(sp, sg, sm, sv, n, lr, beta1, beta2, eps, bc1, bc2);
+        // The step's scalars come from the step count in (device) memory: t − 1 steps taken, this one makes t.
+        var counter = new DeviceCounter(Device.Cpu, (ulong)(step - 1));
+        var scalars = cpu.Allocate(DType.Float64, 2);
+        cpu.AdamStepScalars(counter.Storage, scalars, lr, beta1, beta2);
+        cpu.AdamUpdate(sp, sg, sm, sv, n, beta1, beta2, eps, scalars);
+        Assert.That(CpuBackend.ReadCounter(counter.Storage), Is.EqualTo((ulong)step), "the step count advanced by one");
 
         // torch.optim.Adam's single-tensor step: scalars prepared in double, tensor arithmetic in float32.
         float stepSize = (float)(lr / bc1), sqrtBc2 = (float)Math.Sqrt(bc2);

@@ -14,11 +14,11 @@ internal sealed class TinyG : Module, IConditionalGenerator
     private readonly Linear _fc;
     private readonly BatchNorm _bn;
 
-    public TinyG(ulong seed)
+    public TinyG(ulong seed, Device? device = null)
     {
-        _embed = Child("shared", new Embedding(3, 4));
-        _fc = Child("fc", new Linear(8 + 4, 16, sn: new SpectralNormOptions(), seed: seed));
-        _bn = Child("bn", new BatchNorm(1));
+        _embed = Child("shared", new Embedding(3, 4, device: device));
+        _fc = Child("fc", new Linear(8 + 4, 16, sn: new SpectralNormOptions(), device: device, seed: seed));
+        _bn = Child("bn", new BatchNorm(1, device: device));
         Init.Orthogonal(_embed.Weight, seed + 1);
         Init.Orthogonal(_fc.Weight, seed + 2);
     }
@@ -40,11 +40,11 @@ internal sealed class TinyD : Module, IConditionalDiscriminator
     private readonly Linear _out;
     private readonly Embedding _embed;
 
-    public TinyD(ulong seed)
+    public TinyD(ulong seed, Device? device = null)
     {
-        _conv = Child("conv", new Conv2d(1, 6, 3, padding: 1, sn: new SpectralNormOptions(), seed: seed));
-        _out = Child("linear", new Linear(6, 1, sn: new SpectralNormOptions(), seed: seed + 1));
-        _embed = Child("embed", new Embedding(3, 6, sn: new SpectralNormOptions(), seed: seed + 2));
+        _conv = Child("conv", new Conv2d(1, 6, 3, padding: 1, sn: new SpectralNormOptions(), device: device, seed: seed));
+        _out = Child("linear", new Linear(6, 1, sn: new SpectralNormOptions(), device: device, seed: seed + 1));
+        _embed = Child("embed", new Embedding(3, 6, sn: new SpectralNormOptions(), device: device, seed: seed + 2));
         Init.Orthogonal(_conv.Weight, seed + 3);
         Init.Orthogonal(_out.Weight, seed + 4);
         Init.Orthogonal(_embed.Weight, seed + 5);
@@ -59,7 +59,7 @@ internal sealed class TinyD : Module, IConditionalDiscriminator
 }
 
 /// <summary>Real 4x4 images of three classes (a bright row at a class-specific height), in order, resumable.</summary>
-internal sealed class StripeBatches(int batchSize) : IRealBatches
+internal sealed class StripeBatches(int batchSize, Device? device = null) : IRealBatches
 {
     public long Position { get; set; }
 
@@ -73,6 +73,6 @@ internal sealed class StripeBatches(int batchSize) : IRealBatches
             y[i] = (int)(k % 3);
             for (int p = 0; p < 16; p++) x[i * 16 + p] = p / 4 == y[i] ? 0.9f : -0.9f;
         }
-        return (Tensor.FromArray(x, new Shape(batchSize, 1, 4, 4)), Tensor.FromArray(y));
+        return (Tensor.FromArray(x, new Shape(batchSize, 1, 4, 4), device), Tensor.FromArray(y, device));
     }
 }

@@ -77,12 +77,37 @@ public class TrainingSessionTests
         string dir = folder.Path;
         using var stop = new CancellationTokenSource();
         var run = RunFolder.Open(dir);
-        // Ctrl-C arrives during step 3 (checkpoints are due at 2, 4, 6): the run ends after it with its own checkpoint.
-        var result = TrainingSession.Run(run, Config(6), Device.Cpu, null, new Quiet(e => { if (e.Step == 3) stop.Cancel(); }), stop.Token);
+        // Ctrl-C arrives while step 3 is logged (checkpoints are due at 5). Logs run a step behind the device, so step 4 is
+        // already queued: the run ends after it, with its own checkpoint.
+        var result = TrainingSession.Run(run, Config(6) with { CheckpointEvery = 5 }, Device.Cpu, null, new Quiet(e => { if (e.Step == 3) stop.Cancel(); }), stop.Token);
         Assert.That(result.Outcome, Is.EqualTo(TrainingOutcome.Stopped));
-        Assert.That(result.Step, Is.EqualTo(3));
-        Assert.That(result.Checkpoint, Is.EqualTo(run.CheckpointPath(3)));
+        Assert.That(result.Step, Is.EqualTo(4));
+        Assert.That(result.Checkpoint, Is.EqualTo(run.CheckpointPath(4)));
         Assert.That(File.Exists(result.Checkpoint), Is.True);
+    }
+
+    [Test]
+    [Category("Slow")]
+    public void ANonFiniteLossStopsTheRunBeforeALaterCheckpointIsWritten()
+    {
+        using var folder = new TempFolder();
+        var run = RunFolder.Open(folder.Path);
+        var config = Config(8) with { CheckpointEvery = 2, SampleEvery = 0, SvEvery = 0 };
+        var first = TrainingSession.Run(run, config with { Training = config.Training with { Steps = 2 } }, Device.Cpu, null, new Quiet(), CancellationToken.None);
+        Assert.That(first.Checkpoint, Is.EqualTo(run.CheckpointPath(2)));
+
+        // Resumed with a G learning rate beyond float's range (the float32 step size is infinite): step 3's update makes
+        // G's weights infinite or NaN (its own losses are still finite), so step 4's losses are NaN, and step 4 is a
+        // checkpoint step.
+        var observer = new Quiet();
+        var broken = config with { Training = config.Training with { GLearningRate = 1e300 } };
+        var result = TrainingSession.Run(run, broken, Device.Cpu, first.Checkpoint, observer, CancellationToken.None);
+        Assert.That(result.Outcome, Is.EqualTo(TrainingOutcome.Diverged));
+        Assert.That(result.Step, Is.EqualTo(4));
+        Assert.That(result.Error, Does.Contain("step 4"));
+        Assert.That(result.Checkpoint, Is.EqualTo(run.CheckpointPath(2)), "the last checkpoint before the bad step is the result");
+        Assert.That(run.Checkpoints().Select(Path.GetFileName), Is.EqualTo(new[] { "step_00000002.safetensors" }), "nothing was written after it");
+        Assert.That(observer.Entries.Select(e => e.Step), Is.EqualTo(new long[] { 3 }), "step 3 was logged, step 4 was not");
     }
 
     [Test]

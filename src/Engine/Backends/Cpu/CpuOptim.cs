@@ -5,12 +5,20 @@ namespace RawGan.Engine.Backends.Cpu;
 
 internal sealed partial class CpuBackend
 {
-    public void AdamUpdate(Storage param, Storage grad, Storage m, Storage v, long n,
-                           double lr, double beta1, double beta2, double eps, double biasCorrection1, double biasCorrection2)
+    public void AdamStepScalars(Storage step, Storage scalars, double lr, double beta1, double beta2)
+    {
+        double t = AdvanceCounter(step, 1);
+        var s = Data<double>(scalars);
+        s[0] = lr / (1 - Math.Pow(beta1, t));
+        s[1] = Math.Sqrt(1 - Math.Pow(beta2, t));
+    }
+
+    public void AdamUpdate(Storage param, Storage grad, Storage m, Storage v, long n, double beta1, double beta2, double eps, Storage scalars)
     {
         // Step size, √bc2 and 1 − β in double, as PyTorch computes them in Python before the tensor ops
         // (1 − 0.999f in float differs from (float)0.001 by 1.3e-5 relative).
-        double stepSize = lr / biasCorrection1, sqrtBc2 = Math.Sqrt(biasCorrection2);
+        var s = Data<double>(scalars);
+        double stepSize = s[0], sqrtBc2 = s[1];
         if (IsFloat(param))
             Adam(Data<float>(param), Data<float>(grad), Data<float>(m), Data<float>(v), n, (float)stepSize, (float)beta1, (float)(1 - beta1), (float)beta2, (float)(1 - beta2), (float)eps, (float)sqrtBc2);
         else

@@ -47,4 +47,40 @@ internal sealed partial class CpuBackend
             for (long i = s; i < e; i++)
                 y[i] = T.CreateTruncating(PhiloxSampler.TruncatedNormal(seed, offset + (ulong)i, threshold));
         });
+
+    public void FillNormal(Storage dst, ulong seed, Storage counter, double mean, double std)
+    {
+        FillNormal(dst, seed, ReadCounter(counter), mean, std);
+        AdvanceCounter(counter, (ulong)dst.Length);
+    }
+
+    public void FillUniformInt(Storage dst, ulong seed, Storage counter, int bound)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bound, 1);
+        var y = Data<int>(dst);
+        ulong offset = ReadCounter(counter);
+        // (int)(u·bound) with u the float64 uniform: u ≤ 1 − 2^-53, so (1 − 2^-53)·bound rounds below bound and no value reaches it.
+        ParallelRanges(y.LongLength, RandomGrain, (s, e) =>
+        {
+            for (long i = s; i < e; i++) y[i] = (int)(PhiloxSampler.Uniform(seed, offset + (ulong)i) * bound);
+        });
+        AdvanceCounter(counter, (ulong)dst.Length);
+    }
+
+    /// <summary>The value of a <see cref="DeviceCounter"/>'s words (low, high).</summary>
+    internal static ulong ReadCounter(Storage counter)
+    {
+        var words = Data<int>(counter);
+        return (uint)words[0] | ((ulong)(uint)words[1] << 32);
+    }
+
+    /// <summary>Adds <paramref name="delta"/> to a <see cref="DeviceCounter"/>'s words (mod 2^64); returns the new value.</summary>
+    internal static ulong AdvanceCounter(Storage counter, ulong delta)
+    {
+        ulong value = unchecked(ReadCounter(counter) + delta);
+        var words = Data<int>(counter);
+        words[0] = (int)(uint)value;
+        words[1] = (int)(uint)(value >> 32);
+        return value;
+    }
 }
