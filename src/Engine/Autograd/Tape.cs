@@ -1,3 +1,5 @@
+using RawGan.Engine.Profiling;
+
 namespace RawGan.Engine.Autograd;
 
 /// <summary>Define-by-run reverse-mode differentiation over <see cref="GradNode"/>s.</summary>
@@ -5,9 +7,10 @@ internal static class Tape
 {
     /// <summary>
     /// Attaches a backward function to <paramref name="output"/> when grad mode is on and an input requires grad.
-    /// Returns the output for chaining.
+    /// Returns the output for chaining. <paramref name="backwardCost"/> is the work of the backend kernels the
+    /// backward function calls itself (the profiler times each backward under the op's name).
     /// </summary>
-    public static Tensor Record(string name, Tensor output, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+    public static Tensor Record(string name, Tensor output, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, OpCost backwardCost = default)
     {
         if (!GradMode.IsEnabled) return output;
         foreach (var t in inputs)
@@ -15,7 +18,7 @@ internal static class Tape
             if (t.RequiresGrad)
             {
                 output.RequiresGrad = true;
-                output.GradFn = new GradNode(name, inputs, backward);
+                output.GradFn = new GradNode(name, inputs, backward, backwardCost);
                 return output;
             }
         }
@@ -26,6 +29,8 @@ internal static class Tape
     {
         if (!root.RequiresGrad)
             throw new InvalidOperationException("Backward() needs a tensor that requires grad: no input of the graph had RequiresGrad set, or it was built under NoGrad.");
+        // The walk itself (ordering, bookkeeping) is the "Autograd" row; each node's backward is its op's row.
+        using var walk = Profiler.Scope("Autograd", ProfilePass.Backward);
         if (seed is null)
         {
             if (root.Numel != 1)
@@ -46,7 +51,8 @@ internal static class Tape
             if (!grads.Remove(t, out var g)) continue;
             if (t.GradFn is { } node)
             {
-                var inputGrads = node.Backward(g);
+                Tensor?[] inputGrads;
+                using (Profiler.Scope(node.Name, ProfilePass.Backward, node.BackwardCost, t.Shape)) inputGrads = node.Backward(g);
                 for (int j = 0; j < node.Inputs.Length; j++)
                 {
                     var x = node.Inputs[j];

@@ -1,3 +1,5 @@
+using RawGan.Engine.Profiling;
+
 namespace RawGan.Engine.Nn;
 
 /// <summary>Spectral-norm settings of a layer (BIGGAN.md "Spectral norm").</summary>
@@ -28,8 +30,13 @@ internal sealed class SpectralNormState
     /// <summary>W / σ(W), recording σ for logging.</summary>
     public Tensor Normalize(Tensor weight, bool training)
     {
-        var sigma = Ops.SpectralNormSigma(weight, U, training, _options.Eps, _options.Iterations);
-        if (training) Sigma.Backend.Axpby(1, sigma.Storage, 0, Sigma.Storage, 1);
+        Tensor sigma;
+        // The copy of σ into its buffer counts as part of the power iteration's row.
+        using (Profiler.Scope(nameof(Ops.SpectralNormSigma)))
+        {
+            sigma = Ops.SpectralNormSigma(weight, U, training, _options.Eps, _options.Iterations);
+            if (training) Sigma.Backend.Axpby(1, sigma.Storage, 0, Sigma.Storage, 1);
+        }
         return Ops.Div(weight, sigma);
     }
 }

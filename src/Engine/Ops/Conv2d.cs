@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -25,6 +26,8 @@ public static partial class Ops
                                    stride.H, stride.W, padding.H, padding.W);
         if (g.OutH <= 0 || g.OutW <= 0)
             throw new ArgumentException($"Conv2d: kernel {w.Shape[2]}x{w.Shape[3]} with padding {padding} does not fit input {x.Shape}.");
+        var pass = OpCost.Conv2d(x.DType, g); // each of forward, backward-data and backward-weight
+        using var _ = Profiler.Scope(nameof(Conv2d), cost: pass, shape: x.Shape, other: w.Shape);
         var y = Empty(x, new Shape(g.N, g.K, g.OutH, g.OutW));
         x.Backend.Conv2dForward(x.Storage, w.Storage, y.Storage, g);
         var conv = Tape.Record(nameof(Conv2d), y, [x, w], dy =>
@@ -41,7 +44,7 @@ public static partial class Ops
                 x.Backend.Conv2dBackwardWeight(x.Storage, dy.Storage, dw.Storage, g);
             }
             return [dx, dw];
-        });
+        }, (x.RequiresGrad ? pass : default) + (w.RequiresGrad ? pass : default));
         return bias is null ? conv : Add(conv, Reshape(bias, new Shape(1, g.K, 1, 1)));
     }
 }

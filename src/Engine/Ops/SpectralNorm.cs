@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -18,6 +19,8 @@ public static partial class Ops
         int rows = w.Shape[0], cols = (int)(w.Numel / rows);
         if (u.Numel != rows) throw new ArgumentException($"Spectral norm: u has {u.Numel} elements, W {w.Shape} has {rows} rows.", nameof(u));
 
+        // Each iteration reads W twice (Wᵀu, then W v): 2·rows·cols multiply-adds.
+        using var _ = Profiler.Scope(nameof(SpectralNormSigma), cost: new OpCost(4L * rows * cols * iterations, 2L * w.Numel * w.DType.SizeInBytes() * iterations), shape: w.Shape);
         var uOut = updateU ? u : u.Clone();
         var v = Empty(w, new Shape(cols));
         var sigma = Empty(w, new Shape());

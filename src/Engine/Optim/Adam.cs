@@ -1,3 +1,5 @@
+using RawGan.Engine.Profiling;
+
 namespace RawGan.Engine.Optim;
 
 /// <summary>
@@ -42,9 +44,11 @@ public sealed class Adam
     {
         Steps++;
         double bc1 = 1 - Math.Pow(Beta1, Steps), bc2 = 1 - Math.Pow(Beta2, Steps);
+        using var scope = Profiler.Scope(nameof(Adam), ProfilePass.Update);
         foreach (var (_, p, m, v) in _state)
         {
             if (p.Grad is not { } g) continue;
+            scope.Add(OpCost.Memory(p.DType, 4 * p.Numel, 3 * p.Numel)); // p, g, m, v read; p, m, v written
             p.Backend.AdamUpdate(p.Storage, g.Storage, m.Storage, v.Storage, p.Numel, LearningRate, Beta1, Beta2, Epsilon, bc1, bc2);
         }
     }
