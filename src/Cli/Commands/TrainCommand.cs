@@ -55,6 +55,8 @@ internal static class TrainCommand
         foreach (var o in analysis.All) cmd.Options.Add(o);
         var evaluation = new TrainingEvalOptions();
         foreach (var o in evaluation.All) cmd.Options.Add(o);
+        var profiling = new ProfileOptions();
+        foreach (var o in profiling.All) cmd.Options.Add(o);
 
         cmd.SetAction(r => DeviceChoice.Guard(() =>
         {
@@ -107,6 +109,7 @@ internal static class TrainCommand
             config = analysis.Apply(r, config);
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
             Console.WriteLine($"Run folder: {run.Path}");
+            if (profiling.IsRequested(r)) return profiling.Run(r, config, run, dev);
             using var stop = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {

@@ -56,11 +56,8 @@ public static class TrainingSession
         var dataset = OpenDataset(config, observer.Message);
         CheckDataMatchesModel(dataset, config.Model);
 
-        var g = new BigGanGenerator(config.Model, config.ModelSeed, device);
-        var d = new BigGanDiscriminator(config.Model, config.ModelSeed + 1, device);
-        var gEma = new BigGanGenerator(config.Model, config.ModelSeed, device);
-        var trainer = new GanTrainer<BigGanGenerator, BigGanDiscriminator>(g, d, gEma, config.Training, device,
-            name => name.StartsWith("shared.", StringComparison.Ordinal)); // the reference exempts the shared embedding
+        var trainer = CreateTrainer(config, device);
+        var (g, d, gEma) = (trainer.G, trainer.D, trainer.GEma!);
 
         var start = LoaderState.Start;
         if (resumeFrom is not null)
@@ -154,6 +151,16 @@ public static class TrainingSession
         return new TrainingResult(TrainingOutcome.Completed, trainer.Step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate());
     }
 
+    /// <summary>G, D and G_ema of the configuration, freshly initialised, and their trainer.</summary>
+    public static GanTrainer<BigGanGenerator, BigGanDiscriminator> CreateTrainer(RunConfig config, Device device)
+    {
+        var g = new BigGanGenerator(config.Model, config.ModelSeed, device);
+        var d = new BigGanDiscriminator(config.Model, config.ModelSeed + 1, device);
+        var gEma = new BigGanGenerator(config.Model, config.ModelSeed, device);
+        return new GanTrainer<BigGanGenerator, BigGanDiscriminator>(g, d, gEma, config.Training, device,
+            name => name.StartsWith("shared.", StringComparison.Ordinal)); // the reference exempts the shared embedding
+    }
+
     /// <summary>The data set a configuration names.</summary>
     public static IImageDataset OpenDataset(RunConfig config, Action<string>? log = null) => config.Data.ToLowerInvariant() switch
     {
@@ -165,7 +172,7 @@ public static class TrainingSession
         _ => throw new ArgumentException($"Unknown data set \"{config.Data}\"; use mnist, cifar10, folder or synthetic."),
     };
 
-    private static void CheckDataMatchesModel(IImageDataset data, BigGanConfig model)
+    internal static void CheckDataMatchesModel(IImageDataset data, BigGanConfig model)
     {
         if (data.Channels != model.ImageChannels || data.Height != model.Resolution || data.Width != model.Resolution)
             throw new ArgumentException($"The data set's images are {data.Channels}x{data.Height}x{data.Width}, the model makes " +
@@ -205,7 +212,8 @@ public static class TrainingSession
         }
     }
 
-    private sealed class LoaderBatches(DataLoader loader) : IRealBatches
+    /// <summary>A data loader's batches as the trainer takes them.</summary>
+    internal sealed class LoaderBatches(DataLoader loader) : IRealBatches
     {
         public (Tensor Images, Tensor Labels) Next()
         {
