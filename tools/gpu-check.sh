@@ -3,9 +3,10 @@
 # no .NET. Usage (from a checkout that carries artifacts/device, built here by `dotnet pwsh build.ps1 device-bundle`):
 #   bash tools/gpu-check.sh OUT_DIR
 # Runs the Cuda-category tests, RawGan.Bench on the GPU (short iterations), bench/torch_baseline.py on the GPU
-# (cuDNN, TF32 off and on), joins the two into OUT_DIR/comparison.md (RawGan/PyTorch per row), and a short synthetic
-# training run. Each step has a time limit so that the whole check stays under 8 minutes on an H100;
-# RAWGAN_GPU_CHECK_FULL_TESTS=1 also runs the whole test suite first (several minutes more). Builds nothing.
+# (cuDNN, TF32 off and on), joins the two into OUT_DIR/comparison.md (RawGan/PyTorch per row), a short synthetic
+# training run and a per-op profile of a BigGAN-128 step (rawgan profile). Each step has a time limit so that the
+# whole check stays under 8 minutes on an H100; RAWGAN_GPU_CHECK_FULL_TESTS=1 also runs the whole test suite first
+# (several minutes more). Builds nothing.
 set -uo pipefail
 out=${1:?usage: gpu-check.sh OUT_DIR}
 mkdir -p "$out"
@@ -64,6 +65,11 @@ fi
 # A short timed BigGAN training run on the GPU (synthetic data, so no download is needed); its log has images/s.
 step train 45 "$work/rawgan" train --data synthetic --steps 50 --log-every 10 --sample-every 50 --checkpoint-every 0 \
   --device cuda --runs "$out/runs" --name gpu-check
+# Where a BigGAN-128 step's time goes (rawgan profile, CUDA events per op): the table is in profile128.log,
+# profile.json and profile-trace.json (Perfetto) in runs/profile128. Until the fast orthogonal init lands,
+# building ImageNet128's G and D on the host alone can take longer than this limit.
+step profile128 60 "$work/rawgan" profile --preset ImageNet128 --data synthetic --batch-size 64 --device cuda \
+  --profile-warmup 2 --profile-steps 3 --runs "$out/runs" --name profile128
 
 echo
 cat "$out/environment.txt"
@@ -75,3 +81,4 @@ for f in tests cuda-tests; do
   grep -E "^\s*failed " "$out/$f.log" | head -20
 done
 [ -f "$out/comparison.md" ] && { echo; cat "$out/comparison.md"; }
+[ -f "$out/runs/profile128/profile.json" ] && { echo; echo "--- profile of a BigGAN-128 step"; sed -n '/measured step/,$p' "$out/profile128.log"; }
