@@ -52,7 +52,8 @@ internal static class Tape
             if (t.GradFn is { } node)
             {
                 Tensor?[] inputGrads;
-                using (Profiler.Scope(node.Name, ProfilePass.Backward, node.BackwardCost, t.Shape)) inputGrads = node.Backward(g);
+                using (Profiler.Scope(node.Name, ProfilePass.Backward, node.BackwardCost, node.Inputs[0].Shape, node.Inputs.Length > 1 ? node.Inputs[1].Shape : default))
+                    inputGrads = node.Backward(g);
                 for (int j = 0; j < node.Inputs.Length; j++)
                 {
                     var x = node.Inputs[j];

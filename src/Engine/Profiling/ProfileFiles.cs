@@ -23,6 +23,12 @@ public static class ProfileFiles
         json.WriteEndArray();
         json.WriteNumber("mean_step_ms", results.MeanStepMilliseconds);
         json.WriteNumber("other_ms", results.OtherRow().Milliseconds);
+        json.WriteStartArray("gc_pause_ms");
+        foreach (var gc in results.GarbageCollection) json.WriteNumberValue(gc.PauseMilliseconds);
+        json.WriteEndArray();
+        json.WriteStartArray("gc_gen2_collections");
+        foreach (var gc in results.GarbageCollection) json.WriteNumberValue(gc.Gen2Collections);
+        json.WriteEndArray();
         WriteRows(json, "ops", results.Rows().Where(r => r.Name != ProfileRow.OtherName));
         WriteRows(json, "shapes", results.RowsByShape());
         json.WriteEndObject();

@@ -16,6 +16,12 @@ public sealed record ProfileRow(string Name, ProfilePass? Pass, string? Shapes, 
     public double GigabytesPerSecond => Milliseconds > 0 ? Bytes / (Milliseconds * 1e6) : 0;
 }
 
+/// <summary>
+/// The .NET garbage collector during a step: milliseconds it paused the program (inside the rows of whatever ops were
+/// running) and full (generation 2) collections.
+/// </summary>
+public readonly record struct GcActivity(double PauseMilliseconds, int Gen2Collections);
+
 /// <summary>One timed scope of a measured step, for the trace: times in milliseconds since profiling began.</summary>
 public readonly record struct ProfileEvent(string Name, ProfilePass Pass, int Step, double Start, double Duration, string? Shapes, OpCost Cost);
 
@@ -26,6 +32,7 @@ public sealed class ProfileResults
     private readonly Dictionary<(string, ProfilePass, string), Totals> _shapes = [];
     private readonly List<double> _steps = [];
     private readonly List<double> _stepStarts = [];
+    private readonly List<GcActivity> _gc = [];
     private readonly List<ProfileEvent> _events = [];
     private double _other;
 
@@ -34,6 +41,9 @@ public sealed class ProfileResults
 
     /// <summary>When each measured step began, in milliseconds since profiling began (the trace's time axis).</summary>
     public IReadOnlyList<double> StepStarts => _stepStarts;
+
+    /// <summary>The garbage collector's pauses and full collections in each measured step.</summary>
+    public IReadOnlyList<GcActivity> GarbageCollection => _gc;
 
     /// <summary>Mean step time in milliseconds.</summary>
     public double MeanStepMilliseconds => _steps.Count == 0 ? 0 : _steps.Average();
@@ -52,7 +62,7 @@ public sealed class ProfileResults
     /// <summary>The time no scope covered, per step on average.</summary>
     public ProfileRow OtherRow() => Row(ProfileRow.OtherName, null, null, new Totals { Milliseconds = _other });
 
-    internal void Add(ReadOnlySpan<ScopeRecord> scopes, double[] times, int startMark, int endMark, double wallStart)
+    internal void Add(ReadOnlySpan<ScopeRecord> scopes, double[] times, int startMark, int endMark, double wallStart, GcActivity gc)
     {
         int step = _steps.Count;
         double stepMs = times[endMark] - times[startMark];
@@ -78,6 +88,7 @@ public sealed class ProfileResults
         _other += stepMs - covered;
         _steps.Add(stepMs);
         _stepStarts.Add(wallStart);
+        _gc.Add(gc);
     }
 
     private static void Accumulate<TKey>(Dictionary<TKey, Totals> rows, TKey key, in ScopeRecord s, double exclusive) where TKey : notnull

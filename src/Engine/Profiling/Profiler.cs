@@ -27,6 +27,8 @@ public sealed class Profiler : IDisposable
     private int _open = -1;
     private int _stepStartMark;
     private double _stepStartWall;
+    private TimeSpan _stepStartGcPause;
+    private int _stepStartGen2;
 
     /// <summary>A profiler for work on <paramref name="device"/>: its backend's own clock when it has one, else a stopwatch.</summary>
     public Profiler(Device device)
@@ -58,6 +60,8 @@ public sealed class Profiler : IDisposable
         _open = -1;
         _clock.Clear();
         _stepStartWall = _wall.Elapsed.TotalMilliseconds;
+        _stepStartGcPause = GC.GetTotalPauseDuration();
+        _stepStartGen2 = GC.CollectionCount(2);
         _stepStartMark = _clock.Mark();
         _active = this;
         return new StepScope(this);
@@ -103,10 +107,11 @@ public sealed class Profiler : IDisposable
     {
         if (_open >= 0) throw new InvalidOperationException($"The step ended while profiler scope \"{_scopes[_open].Name}\" was open.");
         int endMark = _clock.Mark();
+        var gc = new GcActivity((GC.GetTotalPauseDuration() - _stepStartGcPause).TotalMilliseconds, GC.CollectionCount(2) - _stepStartGen2);
         _active = null;
         var times = new double[endMark + 1];
         _clock.Read(times);
-        Results.Add(new ReadOnlySpan<ScopeRecord>(_scopes, 0, _count), times, _stepStartMark, endMark, _stepStartWall);
+        Results.Add(new ReadOnlySpan<ScopeRecord>(_scopes, 0, _count), times, _stepStartMark, endMark, _stepStartWall, gc);
     }
 
     /// <summary>One measured step; dispose to end it.</summary>
