@@ -29,8 +29,18 @@ public static partial class Ops
         var pass = OpCost.Conv2d(x.DType, g); // each of forward, backward-data and backward-weight
         using var _ = Profiler.Scope(nameof(Conv2d), cost: pass, shape: x.Shape, other: w.Shape);
         var y = Empty(x, new Shape(g.N, g.K, g.OutH, g.OutW));
-        x.Backend.Conv2dForward(x.Storage, w.Storage, y.Storage, g);
-        var conv = Tape.Record(nameof(Conv2d), y, [x, w], dy =>
+        if (bias is null)
+        {
+            x.Backend.Conv2dForward(x.Storage, w.Storage, y.Storage, g);
+        }
+        else
+        {
+            CheckSame(nameof(Conv2d), x, bias);
+            if (bias.Numel != g.K) throw new ArgumentException($"Conv2d: bias {bias.Shape} needs {g.K} elements, one per output channel.", nameof(bias));
+            x.Backend.Conv2dForwardWithBias(x.Storage, w.Storage, bias.Storage, y.Storage, g);
+        }
+        // d bias = dy summed over images and pixels (the backward of the broadcast add).
+        return Tape.Record(nameof(Conv2d), y, bias is null ? [x, w] : [x, w, bias], dy =>
         {
             Tensor? dx = null, dw = null;
             if (x.RequiresGrad)
@@ -43,8 +53,8 @@ public static partial class Ops
                 dw = Empty(w, w.Shape);
                 x.Backend.Conv2dBackwardWeight(x.Storage, dy.Storage, dw.Storage, g);
             }
-            return [dx, dw];
+            if (bias is null) return [dx, dw];
+            return [dx, dw, bias.RequiresGrad ? Reshape(SumTo(dy, new Shape(1, g.K, 1, 1)), bias.Shape) : null];
         }, (x.RequiresGrad ? pass : default) + (w.RequiresGrad ? pass : default));
-        return bias is null ? conv : Add(conv, Reshape(bias, new Shape(1, g.K, 1, 1)));
     }
 }

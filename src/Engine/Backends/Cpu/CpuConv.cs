@@ -13,10 +13,21 @@ internal sealed partial class CpuBackend
     // Column-block budget (elements) of the general data gradient: bounds its temporary whatever the image size.
     private const long ColumnBlockElements = 1L << 20;
 
+    // Output channels up to which a convolution packs its weights once for all images (the GEMM's row block).
+    private const int MaxPrepackedRows = 1536;
+
     public void Conv2dForward(Storage x, Storage w, Storage y, in Conv2dGeometry g)
     {
-        if (IsFloat(x)) ConvForward(Data<float>(x), Data<float>(w), Data<float>(y), g);
-        else ConvForward(Data<double>(x), Data<double>(w), Data<double>(y), g);
+        if (IsFloat(x)) ConvForward(Data<float>(x), Data<float>(w), null, Data<float>(y), g);
+        else ConvForward(Data<double>(x), Data<double>(w), null, Data<double>(y), g);
+    }
+
+    // The bias rides in the GEMM's store of each output tile instead of a pass of its own over y.
+    public void Conv2dForwardWithBias(Storage x, Storage w, Storage bias, Storage y, in Conv2dGeometry g)
+    {
+        if (bias.Length < g.K) throw new ArgumentException($"Conv2d: a bias of {bias.Length} elements for {g.K} output channels.");
+        if (IsFloat(x)) ConvForward(Data<float>(x), Data<float>(w), Data<float>(bias), Data<float>(y), g);
+        else ConvForward(Data<double>(x), Data<double>(w), Data<double>(bias), Data<double>(y), g);
     }
 
     public void Conv2dBackwardData(Storage dy, Storage w, Storage dx, in Conv2dGeometry g)
@@ -43,21 +54,56 @@ internal sealed partial class CpuBackend
             throw new ArgumentException($"Conv2d: buffers of {x}, {w} and {y} elements are too small for {g}.");
     }
 
-    // y_n (K × OH·OW) = W (K × C·R·S) · col(x_n), one product per image.
-    private static void ConvForward<T>(T[] x, T[] w, T[] y, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    // y_n (K × OH·OW) = W (K × C·R·S) · col(x_n) (+ bias[k] on row k), one product per image.
+    private static void ConvForward<T>(T[] x, T[] w, T[]? bias, T[] y, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckConv(g, x.Length, w.Length, y.Length);
         int crs = g.C * g.R * g.S, ohw = g.OutH * g.OutW;
         long xImage = (long)g.C * g.H * g.W, yImage = (long)g.K * ohw;
         bool pointwise = IsPointwise(g);
         var weights = new DenseSource<T>(w, 0, crs, 1);
-        ShareOut(g.N, (long)g.K * ohw * crs, (n, parallel) =>
+        // Every image's product has the same A: pack the weights once, not once per image.
+        T[]? packed = g.K <= MaxPrepackedRows && g.N > 1 ? GemmPackA<T, DenseSource<T>>(g.K, crs, weights) : null;
+        // Stride 1 with whole vectors per output row: B read in place from a zero-bordered copy of each image.
+        int lanes = GemmLanes<T>();
+        bool inPlace = !pointwise && g.StrideH == 1 && g.StrideW == 1 && g.OutW % lanes == 0 && ohw % (2 * lanes) == 0;
+        try
         {
-            if (pointwise)
-                GemmPacked(g.K, ohw, g.C, T.One, weights, new DenseSource<T>(x, n * xImage, 1, ohw), T.Zero, y, n * yImage, ohw, parallel);
-            else
-                GemmPacked(g.K, ohw, crs, T.One, weights, new Im2ColSource<T>(x, n * xImage, g), T.Zero, y, n * yImage, ohw, parallel);
-        });
+            ShareOut(g.N, (long)g.K * ohw * crs, (n, parallel) =>
+            {
+                if (pointwise)
+                    GemmPacked(g.K, ohw, g.C, T.One, weights, new DenseSource<T>(x, n * xImage, 1, ohw), T.Zero, y, n * yImage, ohw, parallel, bias, packed);
+                else if (inPlace)
+                    ConvImageInPlace(x, n * xImage, weights, packed, bias, y, n * yImage, g, parallel);
+                else
+                    GemmPacked(g.K, ohw, crs, T.One, weights, new Im2ColSource<T>(x, n * xImage, g), T.Zero, y, n * yImage, ohw, parallel, bias, packed);
+            });
+        }
+        finally
+        {
+            if (packed is not null) ArrayPool<T>.Shared.Return(packed);
+        }
+    }
+
+    // One image of a stride-1 convolution with its im2col operand read in place from a zero-bordered copy.
+    private static unsafe void ConvImageInPlace<T>(T[] x, long xOffset, DenseSource<T> weights, T[]? packed, T[]? bias,
+                                                   T[] y, long yOffset, Conv2dGeometry g, bool parallel) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int hp = g.H + 2 * g.PadH, wp = g.W + 2 * g.PadW;
+        T[] padded = ArrayPool<T>.Shared.Rent(g.C * hp * wp);
+        try
+        {
+            fixed (T* xp = x, pp = padded)
+            {
+                PaddedIm2ColSource<T>.Fill(xp + xOffset, g, pp, hp, wp);
+                GemmPacked(g.K, g.OutH * g.OutW, g.C * g.R * g.S, T.One, weights, new PaddedIm2ColSource<T>(pp, hp, wp, g), T.Zero,
+                           y, yOffset, g.OutH * g.OutW, parallel, bias, packed);
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(padded);
+        }
     }
 
     private static void ConvBackwardData<T>(T[] dy, T[] w, T[] dx, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
@@ -84,7 +130,7 @@ internal sealed partial class CpuBackend
                         for (int i = 0; i < rs; i++)
                             flipped[(c * g.K + k) * rs + rs - 1 - i] = w[(k * g.C + c) * rs + i];
                 var gt = new Conv2dGeometry(g.N, g.K, g.OutH, g.OutW, g.C, g.R, g.S, 1, 1, g.R - 1 - g.PadH, g.S - 1 - g.PadW);
-                ConvForward(dy, flipped, dx, gt);
+                ConvForward(dy, flipped, null, dx, gt);
             }
             finally
             {
