@@ -29,8 +29,14 @@ internal sealed class ProfileOptions
         DefaultValueFactory = _ => DefaultWarmup,
     };
 
+    private readonly Option<bool> _cpuTime = new("--profile-cpu-time")
+    {
+        Description = "Time the CPU backend by the process's CPU time instead of the wall clock (Linux): on a machine shared with other work, " +
+                      "wall time also counts the waits for a core.",
+    };
+
     /// <summary>Every flag, to add to the command.</summary>
-    public IEnumerable<Option> All => [_steps, _warmup];
+    public IEnumerable<Option> All => [_steps, _warmup, _cpuTime];
 
     /// <summary>True for `rawgan profile`, and for `rawgan train --profile-steps N` with N &gt; 0.</summary>
     public bool IsRequested(ParseResult r) => IsProfileCommand(r) || r.GetValue(_steps) > 0;
@@ -42,11 +48,12 @@ internal sealed class ProfileOptions
         if (steps < 1) throw new ArgumentOutOfRangeException("--profile-steps", steps, "--profile-steps must be at least 1.");
         if (warmup < 0) throw new ArgumentOutOfRangeException("--profile-warmup", warmup, "--profile-warmup must be ≥ 0.");
         File.WriteAllText(run.ConfigPath, config.ToJson());
-        var results = StepProfiling.Run(config, device, warmup, steps, Console.WriteLine);
+        bool cpuTime = r.GetValue(_cpuTime);
+        var results = StepProfiling.Run(config, device, warmup, steps, Console.WriteLine, cpuTime);
         Console.WriteLine();
         ProfileTable.Write(Console.Out, results);
         string json = Path.Combine(run.Path, "profile.json"), trace = Path.Combine(run.Path, "profile-trace.json");
-        ProfileFiles.WriteJson(json, results, StepProfiling.Describe(config, device, warmup));
+        ProfileFiles.WriteJson(json, results, StepProfiling.Describe(config, device, warmup, cpuTime));
         ProfileFiles.WriteChromeTrace(trace, results, device.Name);
         Console.WriteLine($"Profile: {json}; trace: {trace} (open in https://ui.perfetto.dev).");
         return 0;

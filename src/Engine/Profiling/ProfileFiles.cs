@@ -17,6 +17,7 @@ public static class ProfileFiles
         json.WriteStartObject("about");
         foreach (var (key, value) in about) json.WriteString(key, value);
         json.WriteEndObject();
+        json.WriteString("clock", results.Clock);
         json.WriteNumber("steps", results.StepMilliseconds.Count);
         json.WriteStartArray("step_ms");
         foreach (var ms in results.StepMilliseconds) json.WriteNumberValue(ms);

@@ -26,7 +26,8 @@ public readonly record struct GcActivity(double PauseMilliseconds, int Gen2Colle
 public readonly record struct ProfileEvent(string Name, ProfilePass Pass, int Step, double Start, double Duration, string? Shapes, OpCost Cost);
 
 /// <summary>The measured steps of a <see cref="Profiler"/>: step times, per-op rows and every scope for the trace.</summary>
-public sealed class ProfileResults
+/// <param name="clock">What the times measure: "wall clock", "process CPU time" or "device clock".</param>
+public sealed class ProfileResults(string clock)
 {
     private readonly Dictionary<(string, ProfilePass), Totals> _ops = [];
     private readonly Dictionary<(string, ProfilePass, string), Totals> _shapes = [];
@@ -35,6 +36,9 @@ public sealed class ProfileResults
     private readonly List<GcActivity> _gc = [];
     private readonly List<ProfileEvent> _events = [];
     private double _other;
+
+    /// <summary>What the times measure: "wall clock", "process CPU time" or "device clock" (CUDA events).</summary>
+    public string Clock { get; } = clock;
 
     /// <summary>Each measured step's time in milliseconds, on the profiler's clock.</summary>
     public IReadOnlyList<double> StepMilliseconds => _steps;

@@ -15,7 +15,7 @@ public static class ProfileTable
             output.WriteLine("No profiled steps.");
             return;
         }
-        output.WriteLine(string.Create(ci, $"{steps.Count} measured step(s): {results.MeanStepMilliseconds:F1} ms per step on average (fastest {steps.Min():F1}, slowest {steps.Max():F1})."));
+        output.WriteLine(string.Create(ci, $"{steps.Count} measured step(s), {results.Clock}: {results.MeanStepMilliseconds:F1} ms per step on average (fastest {steps.Min():F1}, slowest {steps.Max():F1})."));
         var gc = results.GarbageCollection;
         output.WriteLine(string.Create(ci, $"Garbage collection: {gc.Average(g => g.PauseMilliseconds):F1} ms paused and {gc.Average(g => g.Gen2Collections):F1} full collections per step (inside the rows of the ops that allocated)."));
         var rows = results.Rows();

@@ -30,9 +30,12 @@ public sealed class Profiler : IDisposable
     private TimeSpan _stepStartGcPause;
     private int _stepStartGen2;
 
-    /// <summary>A profiler for work on <paramref name="device"/>: its backend's own clock when it has one, else a stopwatch.</summary>
-    public Profiler(Device device)
-        : this(device.Backend is IProfilingBackend timed ? timed.CreateProfilerClock() : new StopwatchClock(), device.Name)
+    /// <summary>
+    /// A profiler for work on <paramref name="device"/>: its backend's own clock when it has one, else a stopwatch;
+    /// with <paramref name="cpuTime"/> (CPU backend, Linux) the process's CPU time instead of the wall clock.
+    /// </summary>
+    public Profiler(Device device, bool cpuTime = false)
+        : this(ClockFor(device, cpuTime), device.Name)
     {
     }
 
@@ -41,13 +44,19 @@ public sealed class Profiler : IDisposable
     {
         _clock = clock;
         DeviceName = deviceName;
+        Results = new ProfileResults(clock switch
+        {
+            StopwatchClock => "wall clock",
+            ProcessCpuClock => "process CPU time",
+            _ => "device clock",
+        });
     }
 
     /// <summary>The device the timed work runs on.</summary>
     public string DeviceName { get; }
 
     /// <summary>What the measured steps recorded so far add up to.</summary>
-    public ProfileResults Results { get; } = new();
+    public ProfileResults Results { get; }
 
     /// <summary>True while a step is being measured on this thread (e.g. so that a step runs eagerly rather than as a captured graph).</summary>
     public static bool IsActive => _active is not null;
@@ -80,6 +89,17 @@ public sealed class Profiler : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _clock.Dispose();
+
+    private static IProfilerClock ClockFor(Device device, bool cpuTime)
+    {
+        if (cpuTime)
+        {
+            return device.Backend is IProfilingBackend
+                ? throw new ArgumentException($"CPU time measures the host; {device.Name} runs on its own clock. Profile it without the CPU-time clock.")
+                : new ProcessCpuClock();
+        }
+        return device.Backend is IProfilingBackend timed ? timed.CreateProfilerClock() : new StopwatchClock();
+    }
 
     private ProfileScope Begin(string name, ProfilePass? pass, OpCost cost, Shape shape, Shape other)
     {

@@ -14,7 +14,8 @@ namespace RawGan.Model.Training;
 public static class StepProfiling
 {
     /// <summary>Runs <paramref name="warmupSteps"/> unmeasured steps, then <paramref name="steps"/> profiled ones; reports each step's time.</summary>
-    public static ProfileResults Run(RunConfig config, Device device, int warmupSteps, int steps, Action<string> progress)
+    /// <param name="cpuTime">Time by the process's CPU time, not the wall clock (CPU backend on Linux; see <see cref="Profiler(Device, bool)"/>).</param>
+    public static ProfileResults Run(RunConfig config, Device device, int warmupSteps, int steps, Action<string> progress, bool cpuTime = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(warmupSteps);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
@@ -33,20 +34,21 @@ public static class StepProfiling
             trainer.TrainStep(batches);
             progress(Say($"Warm-up step {i}/{warmupSteps}: {clock.Elapsed.TotalMilliseconds:F0} ms"));
         }
-        using var profiler = new Profiler(device);
+        using var profiler = new Profiler(device, cpuTime);
         for (int i = 1; i <= steps; i++)
         {
             clock.Restart();
             using (profiler.Step()) trainer.TrainStep(batches);
-            progress(Say($"Profiled step {i}/{steps}: {profiler.Results.StepMilliseconds[^1]:F0} ms ({clock.Elapsed.TotalMilliseconds:F0} ms with reading the clock)"));
+            progress(Say($"Profiled step {i}/{steps}: {profiler.Results.StepMilliseconds[^1]:F0} ms{(cpuTime ? " of CPU time" : "")} ({clock.Elapsed.TotalMilliseconds:F0} ms on the wall with reading the clock)"));
         }
         return profiler.Results;
     }
 
     /// <summary>What was profiled, for profile.json.</summary>
-    public static Dictionary<string, string> Describe(RunConfig config, Device device, int warmupSteps) => new()
+    public static Dictionary<string, string> Describe(RunConfig config, Device device, int warmupSteps, bool cpuTime = false) => new()
     {
         ["device"] = device.Name,
+        ["clock"] = cpuTime ? "process CPU time" : "wall",
         ["preset_resolution"] = config.Model.Resolution.ToString(CultureInfo.InvariantCulture),
         ["ch"] = config.Model.Ch.ToString(CultureInfo.InvariantCulture),
         ["batch_size"] = config.Training.BatchSize.ToString(CultureInfo.InvariantCulture),

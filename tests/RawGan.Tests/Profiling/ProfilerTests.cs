@@ -81,6 +81,27 @@ public class ProfilerTests
     }
 
     [Test]
+    public void TheCpuTimeClockLeavesOutWaitingAndTheWallClockCountsIt()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Ignore("The CPU-time clock reads clock_gettime (Linux).");
+        double Sleeping(bool cpuTime)
+        {
+            using var profiler = new Profiler(Device.Cpu, cpuTime);
+            using (profiler.Step())
+            {
+                using (Profiler.Scope("Sleep")) Thread.Sleep(60);
+            }
+            Assert.That(profiler.Results.Clock, Is.EqualTo(cpuTime ? "process CPU time" : "wall clock"));
+            return profiler.Results.Rows().Single(r => r.Name == "Sleep").Milliseconds;
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(Sleeping(cpuTime: false), Is.GreaterThanOrEqualTo(59), "the wall clock counts the sleep");
+            Assert.That(Sleeping(cpuTime: true), Is.LessThan(30), "a sleeping process uses (almost) no CPU time");
+        });
+    }
+
+    [Test]
     public void ConvRowsCountTheirFlopsAndBytesByHand()
     {
         // x (2, 3, 8, 8), w (4, 3, 3, 3), padding 1, stride 1: y (2, 4, 8, 8).
