@@ -4,10 +4,12 @@ using System.Numerics;
 namespace RawGan.Engine.Backends.Cpu;
 
 // Convolutions as GEMMs over the packed, blocked driver (CpuGemmDriver). Forward and weight gradient pack
-// their im2col operand straight from x (CpuConvIm2Col), so neither builds a column matrix; 1×1 stride-1
+// their im2col operand straight from x (CpuConvIm2Col), so neither builds a column matrix; stride-1 ones work
+// from a zero-bordered copy of the images instead (CpuConvPadded): the forward reads its operand in place where
+// output rows hold whole SIMD vectors, the weight gradient packs it by 8×8 transposes. 1×1 stride-1
 // convolutions are plain products on x viewed as (C, H·W). The data gradient of a stride-1 convolution is a
 // forward convolution of dy with the flipped, channel-swapped kernel; other strides build a bounded column
-// block and scatter it back (col2im).
+// block and scatter it back (col2im). The weights are packed once per call, not once per image.
 internal sealed partial class CpuBackend
 {
     // Column-block budget (elements) of the general data gradient: bounds its temporary whatever the image size.
@@ -82,27 +84,6 @@ internal sealed partial class CpuBackend
         finally
         {
             if (packed is not null) ArrayPool<T>.Shared.Return(packed);
-        }
-    }
-
-    // One image of a stride-1 convolution with its im2col operand read in place from a zero-bordered copy.
-    private static unsafe void ConvImageInPlace<T>(T[] x, long xOffset, DenseSource<T> weights, T[]? packed, T[]? bias,
-                                                   T[] y, long yOffset, Conv2dGeometry g, bool parallel) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int hp = g.H + 2 * g.PadH, wp = g.W + 2 * g.PadW;
-        T[] padded = ArrayPool<T>.Shared.Rent(g.C * hp * wp);
-        try
-        {
-            fixed (T* xp = x, pp = padded)
-            {
-                PaddedIm2ColSource<T>.Fill(xp + xOffset, g, pp, hp, wp);
-                GemmPacked(g.K, g.OutH * g.OutW, g.C * g.R * g.S, T.One, weights, new PaddedIm2ColSource<T>(pp, hp, wp, g), T.Zero,
-                           y, yOffset, g.OutH * g.OutW, parallel, bias, packed);
-            }
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(padded);
         }
     }
 
@@ -230,6 +211,8 @@ internal sealed partial class CpuBackend
         var grads = new SegmentedRowsSource<T>(dy, n0 * yImage, ohw, ohw, yImage);
         if (IsPointwise(g))
             GemmPacked(g.K, g.C, depth, T.One, grads, new SegmentedRowsSource<T>(x, n0 * xImage, ohw, ohw, xImage), T.Zero, dw.Array!, dw.Offset, crs, parallel);
+        else if (g.StrideH == 1 && g.StrideW == 1)
+            WeightGradientPadded(x, grads, g, n0, n1, dw, parallel);
         else
             GemmPacked(g.K, crs, depth, T.One, grads, new Im2ColDepthSource<T>(x, n0 * xImage, g), T.Zero, dw.Array!, dw.Offset, crs, parallel);
     }

@@ -49,63 +49,6 @@ internal readonly struct Im2ColSource<T>(T[] x, long imageOffset, Conv2dGeometry
 }
 
 /// <summary>
-/// Implicit im2col read in place, for stride-1 convolutions: GEMM operand B with element (pixel, (c, r, s)) =
-/// padded[c, oh + r, ow + s], where <paramref name="padded"/> is x_n copied once into a zero-bordered image of
-/// <paramref name="hp"/> × <paramref name="wp"/> per channel. Each vector of a panel is then a run of one output
-/// row shifted by (c, r, s), so the micro-kernel reads it where it lies instead of from a packed copy (packing
-/// took a quarter to a third of a 3×3 convolution's time). Needs OutW to be a multiple of the vector width.
-/// </summary>
-internal readonly unsafe struct PaddedIm2ColSource<T>(T* padded, int hp, int wp, Conv2dGeometry g) : IGemmPanelSource<T>
-    where T : unmanaged
-{
-    public static bool InPlace => true;
-
-    public void DepthOffsets(int p0, int kc, long* offsets)
-    {
-        int rs = g.R * g.S, c = p0 / rs, r = p0 % rs / g.S, s = p0 % g.S;
-        long plane = (long)hp * wp;
-        for (int p = 0; p < kc; p++)
-        {
-            offsets[p] = c * plane + r * wp + s;
-            if (++s == g.S)
-            {
-                s = 0;
-                if (++r == g.R) { r = 0; c++; }
-            }
-        }
-    }
-
-    public void PanelBases(int idx0, int count, int width, int lanes, T** bases)
-    {
-        for (int pix = idx0, k = 0; pix < idx0 + count; pix += lanes, k++)
-            bases[k] = padded + (long)(pix / g.OutW) * wp + pix % g.OutW;
-    }
-
-    // Read in place: the GEMM driver never asks for a packed copy.
-    public void Pack(T* dst, int idx0, int count, int p0, int kc, int width) =>
-        throw new NotSupportedException("A padded im2col operand is read in place, not packed.");
-
-    /// <summary>x_n (C × H × W at <paramref name="x"/>) into <paramref name="padded"/> with zero borders of (padH, padW).</summary>
-    public static void Fill(T* x, Conv2dGeometry g, T* padded, int hp, int wp)
-    {
-        for (int c = 0; c < g.C; c++)
-        {
-            T* dst = padded + (long)c * hp * wp;
-            T* src = x + (long)c * g.H * g.W;
-            new Span<T>(dst, g.PadH * wp).Clear();
-            for (int i = 0; i < g.H; i++)
-            {
-                T* row = dst + (long)(g.PadH + i) * wp;
-                new Span<T>(row, g.PadW).Clear();
-                new ReadOnlySpan<T>(src + (long)i * g.W, g.W).CopyTo(new Span<T>(row + g.PadW, g.W));
-                new Span<T>(row + g.PadW + g.W, wp - g.PadW - g.W).Clear();
-            }
-            new Span<T>(dst + (long)(g.PadH + g.H) * wp, (hp - g.PadH - g.H) * wp).Clear();
-        }
-    }
-}
-
-/// <summary>
 /// Implicit im2col for the weight gradient dW (K × C·R·S) = Σ_n dy_n · col(x_n)ᵀ, as one product whose inner
 /// dimension runs over every (image, output pixel): GEMM operand B with element ((c, r, s), (n, pixel)).
 /// Each (c, r, s) row is gathered with block copies, then the rows are transposed into the panel. Images are
