@@ -252,10 +252,10 @@ def ortho(model, strength, blacklist):
             param.grad.data += strength * grad.view(param.shape)
 
 
-def train_step(variant, tag=None, pairs=None):
+def make_train_step(variant):
     """BigGAN-PyTorch's GAN_training_function with `rawgan train`'s defaults: 2 D steps (real and fake in one batch,
-    hinge loss), a G step through the frozen D, G ortho 1e-4, Adam β=(0, 0.999) eps 1e-6, lr G 5e-5 and D 2e-4, EMA."""
-    case = f"{DEVICE}/{variant}"
+    hinge loss), a G step through the frozen D, G ortho 1e-4, Adam β=(0, 0.999) eps 1e-6, lr G 5e-5 and D 2e-4, EMA.
+    Returns the step as a function (bench/torch_profile.py profiles it op by op)."""
     g_kw, d_kw, batch = generator_config(variant)
     torch.manual_seed(1)
     # ImageNet128's orthogonal init (QR of every weight) takes long on a server's CPU and does not change the step's
@@ -303,7 +303,12 @@ def train_step(variant, tag=None, pairs=None):
         with torch.no_grad():  # ema.update before start_itr: decay 0, i.e. a copy
             for e, p in ema_pairs:
                 e.copy_(e * 0.0 + p * 1.0)
-    report("TrainStepBench.TrainStep", tag or case, [case] if pairs is None else pairs, step,
+    return step
+
+
+def train_step(variant, tag=None, pairs=None):
+    case = f"{DEVICE}/{variant}"
+    report("TrainStepBench.TrainStep", tag or case, [case] if pairs is None else pairs, make_train_step(variant),
            min_seconds=0.0, repeats=3, warmup=2)
     if DEVICE == "cuda":  # peak memory of a step, persistent state included, as RawGan's StepMemory records it
         peaks = []

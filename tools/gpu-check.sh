@@ -5,7 +5,7 @@
 # Runs the tensor-core convolution's tests, the other Cuda-category tests, RawGan.Bench on the GPU (short iterations;
 # the convolutions separately), bench/torch_baseline.py on the GPU (cuDNN: fp32, TF32, bf16; BigGAN-128's
 # convolutions separately), joins them into OUT_DIR/comparison.md (RawGan/PyTorch per row; each training step's peak
-# memory beside torch.cuda.max_memory_allocated in a second table), a short synthetic training run, and the default MNIST run with and without CUDA graphs (images/s of each). Each step has a time limit so that the whole check stays under 8 minutes on an H100;
+# memory beside torch.cuda.max_memory_allocated in a second table), a short synthetic training run, a per-op profile of a BigGAN-128 step (rawgan profile), and the default MNIST run with and without CUDA graphs (images/s of each). Each step has a time limit so that the whole check stays under 8 minutes on an H100;
 # RAWGAN_GPU_CHECK_FULL_TESTS=1 also runs the whole test suite first (several minutes more). Builds nothing.
 set -uo pipefail
 out=${1:?usage: gpu-check.sh OUT_DIR}
@@ -94,6 +94,10 @@ for mode in graphs no-graphs; do
   rate=$(grep -oE '[0-9.]+ images/s' "$out/mnist-$mode.log" | tail -1)
   summary+=("$(printf '  default run (%s), %-9s %s' "${data_args[*]:-mnist}" "$mode:" "${rate:-no result}")")
 done
+# Where a BigGAN-128 step's time goes (rawgan profile, CUDA events per op): the table is in profile128.log,
+# profile.json and profile-trace.json (Perfetto) in runs/profile128.
+step profile128 60 "$work/rawgan" profile --preset ImageNet128 --data synthetic --batch-size 64 --device cuda \
+  --profile-warmup 2 --profile-steps 3 --runs "$out/runs" --name profile128
 
 echo
 cat "$out/environment.txt"
@@ -105,3 +109,4 @@ for f in tests tc-tests cuda-tests; do
   grep -E "^\s*failed " "$out/$f.log" | head -20
 done
 [ -f "$out/comparison.md" ] && { echo; cat "$out/comparison.md"; }
+[ -f "$out/runs/profile128/profile.json" ] && { echo; echo "--- profile of a BigGAN-128 step"; sed -n '/measured step/,$p' "$out/profile128.log"; }

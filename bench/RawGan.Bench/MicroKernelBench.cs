@@ -45,7 +45,8 @@ public class MicroKernelBench
         {
             for (int t = 0; t < ProbePanels; t++)
                 GemmKernel<float, Vector512<float>, Simd512<float>>.Tile(
-                    ProbeDepth, a + t * ProbeRows * ProbeDepth, b, c + t * ProbeRows * ProbeCols, ProbeCols, 1f, 1f, overwrite: false);
+                    ProbeDepth, a + t * ProbeRows * ProbeDepth, new PackedPanel<float>(b, Vector512<float>.Count), c + t * ProbeRows * ProbeCols, ProbeCols,
+                    1f, 1f, overwrite: false);
         }
     }
 }

@@ -187,6 +187,24 @@ public interface IBackend
     /// <summary>y (N,K,OH,OW) = conv(x (N,C,H,W), w (K,C,R,S)); no bias.</summary>
     void Conv2dForward(Storage x, Storage w, Storage y, in Conv2dGeometry g, MathMode math);
 
+    /// <summary>
+    /// y = conv(x, w) + bias[k] on output channel k, bias (K). By default the convolution, then the broadcast add in
+    /// place; a backend may fuse the add into the convolution's output (the CPU's GEMM does).
+    /// </summary>
+    void Conv2dForwardWithBias(Storage x, Storage w, Storage bias, Storage y, in Conv2dGeometry g, MathMode math)
+    {
+        Conv2dForward(x, w, y, g, math);
+        AddChannelBias(this, y, bias, g);
+    }
+
+    /// <summary>y (N,K,OH,OW) += bias[k] on output channel k, in place.</summary>
+    static void AddChannelBias(IBackend backend, Storage y, Storage bias, in Conv2dGeometry g)
+    {
+        ReadOnlySpan<int> shape = [g.N, g.K, g.OutH, g.OutW];
+        long[] yStrides = [(long)g.K * g.OutH * g.OutW, (long)g.OutH * g.OutW, g.OutW, 1];
+        backend.Binary(BinaryOp.Add, y, yStrides, bias, [0, 1, 0, 0], y, shape);
+    }
+
     /// <summary>dx (N,C,H,W) from dy (N,K,OH,OW) and w.</summary>
     void Conv2dBackwardData(Storage dy, Storage w, Storage dx, in Conv2dGeometry g, MathMode math);
 

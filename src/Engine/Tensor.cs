@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -81,6 +82,7 @@ public sealed partial class Tensor : IDisposable
     public static Tensor Empty(Shape shape, DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false)
     {
         var backend = (device ?? Device.Default).Backend;
+        using var _ = Profiler.Scope("Allocate", shape: shape); // no bytes: nothing is written
         return new Tensor(backend.Allocate(dtype, shape.Numel), shape, requiresGrad);
     }
 
@@ -96,7 +98,7 @@ public sealed partial class Tensor : IDisposable
     public static Tensor Full(Shape shape, double value, DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false)
     {
         var t = Empty(shape, dtype, device, requiresGrad);
-        t.Backend.Fill(t.Storage, value);
+        using (Profiler.Scope("Fill", cost: OpCost.Memory(dtype, 0, shape.Numel), shape: shape)) t.Backend.Fill(t.Storage, value);
         return t;
     }
 
@@ -109,6 +111,7 @@ public sealed partial class Tensor : IDisposable
         if (data.Length != shape.Numel)
             throw new ArgumentException($"{data.Length} values cannot fill shape {shape} ({shape.Numel} elements).", nameof(data));
         var t = Empty(shape, DTypeExtensions.Of<T>(), device, requiresGrad);
+        using var _ = Profiler.Scope("Upload", cost: OpCost.Memory(t.DType, shape.Numel, shape.Numel), shape: shape);
         t.Backend.CopyFromHost(data, t.Storage, 0);
         return t;
     }
@@ -125,7 +128,7 @@ public sealed partial class Tensor : IDisposable
     public static Tensor RandomUniform(Shape shape, ulong seed, ulong offset = 0, DType dtype = DType.Float32, Device? device = null)
     {
         var t = Empty(shape, dtype, device);
-        t.Backend.FillUniform(t.Storage, seed, offset);
+        using (Profiler.Scope("Random", cost: OpCost.Memory(dtype, 0, shape.Numel), shape: shape)) t.Backend.FillUniform(t.Storage, seed, offset);
         return t;
     }
 
@@ -134,7 +137,7 @@ public sealed partial class Tensor : IDisposable
                                       DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false)
     {
         var t = Empty(shape, dtype, device, requiresGrad);
-        t.Backend.FillNormal(t.Storage, seed, offset, mean, std);
+        using (Profiler.Scope("Random", cost: OpCost.Memory(dtype, 0, shape.Numel), shape: shape)) t.Backend.FillNormal(t.Storage, seed, offset, mean, std);
         return t;
     }
 
@@ -144,7 +147,7 @@ public sealed partial class Tensor : IDisposable
     {
         if (!(threshold > 0)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The truncation threshold must be positive.");
         var t = Empty(shape, dtype, device);
-        t.Backend.FillTruncatedNormal(t.Storage, seed, offset, threshold);
+        using (Profiler.Scope("Random", cost: OpCost.Memory(dtype, 0, shape.Numel), shape: shape)) t.Backend.FillTruncatedNormal(t.Storage, seed, offset, threshold);
         return t;
     }
 
@@ -155,6 +158,7 @@ public sealed partial class Tensor : IDisposable
     {
         CheckHostType<T>();
         var a = new T[Numel];
+        using var _ = Profiler.Scope("Download", cost: OpCost.Memory(DType, Numel, Numel), shape: Shape);
         Backend.CopyToHost<T>(Storage, 0, a);
         return a;
     }
@@ -164,6 +168,7 @@ public sealed partial class Tensor : IDisposable
     {
         CheckHostType<T>();
         if (dst.Length != Numel) throw new ArgumentException($"Destination holds {dst.Length} elements, tensor has {Numel}.", nameof(dst));
+        using var _ = Profiler.Scope("Download", cost: OpCost.Memory(DType, Numel, Numel), shape: Shape);
         Backend.CopyToHost(Storage, 0, dst);
     }
 
@@ -212,6 +217,7 @@ public sealed partial class Tensor : IDisposable
     /// <summary>A new tensor with its own copy of the data, cut from the graph.</summary>
     public Tensor Clone()
     {
+        using var _ = Profiler.Scope("Clone", cost: OpCost.Memory(DType, Numel, Numel), shape: Shape);
         var t = Empty(Shape, DType, Device);
         var strides = Shape.ContiguousStrides();
         Backend.StridedCopy(Storage, 0, strides, t.Storage, 0, strides, Shape.AsSpan());

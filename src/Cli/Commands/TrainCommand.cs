@@ -59,6 +59,8 @@ internal static class TrainCommand
         foreach (var o in analysis.All) cmd.Options.Add(o);
         var evaluation = new TrainingEvalOptions();
         foreach (var o in evaluation.All) cmd.Options.Add(o);
+        var profiling = new ProfileOptions();
+        foreach (var o in profiling.All) cmd.Options.Add(o);
 
         static RunConfig Training(RunConfig c, Func<TrainingOptions, TrainingOptions> change) => c with { Training = change(c.Training) };
         var flags = new TrainFlags()
@@ -124,6 +126,7 @@ internal static class TrainCommand
 
             config = config with { CudaGraphs = !r.GetValue(noGraphs) };
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
+            if (profiling.IsRequested(r)) return profiling.Run(r, config, run, dev);
             using var stop = new StopSignal("stopping after this step and writing a checkpoint");
             var evaluator = evaluation.Create(r, config, run, dev);
             var result = ProgressDisplay.Run(config.Training.Steps, observer => CollapseHandling.Run(run, config, dev, resumeFrom, observer, stop.Token, evaluator));

@@ -1,12 +1,17 @@
+using RawGan.Engine.Profiling;
+
 namespace RawGan.Engine.Autograd;
 
 /// <summary>
-/// The record of one op on the tape: its inputs and the function that maps the gradient of its output
-/// to gradients of its inputs (null where an input needs none).
+/// The record of one op on the tape: its inputs, the function that maps the gradient of its output
+/// to gradients of its inputs (null where an input needs none), and the work that function's own kernels do
+/// (for the profiler; ops the backward calls declare their own).
 /// </summary>
-internal sealed class GradNode(string name, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+internal sealed class GradNode(string name, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, OpCost backwardCost)
 {
     public string Name { get; } = name;
+
+    public OpCost BackwardCost { get; } = backwardCost;
 
     public Tensor[] Inputs { get; } = inputs;
 

@@ -1,3 +1,5 @@
+using RawGan.Engine.Profiling;
+
 namespace RawGan.Engine.Autograd;
 
 /// <summary>
@@ -9,9 +11,10 @@ internal static class Tape
 {
     /// <summary>
     /// Attaches a backward function to <paramref name="output"/> when grad mode is on and an input requires grad.
-    /// Returns the output for chaining.
+    /// Returns the output for chaining. <paramref name="backwardCost"/> is the work of the backend kernels the
+    /// backward function calls itself (the profiler times each backward under the op's name).
     /// </summary>
-    public static Tensor Record(string name, Tensor output, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+    public static Tensor Record(string name, Tensor output, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, OpCost backwardCost = default)
     {
         if (!GradMode.IsEnabled) return output;
         foreach (var t in inputs)
@@ -19,7 +22,7 @@ internal static class Tape
             if (t.RequiresGrad)
             {
                 output.RequiresGrad = true;
-                output.GradFn = new GradNode(name, inputs, backward);
+                output.GradFn = new GradNode(name, inputs, backward, backwardCost);
                 return output;
             }
         }
@@ -46,6 +49,8 @@ internal static class Tape
     {
         if (!root.RequiresGrad)
             throw new InvalidOperationException("Backward() needs a tensor that requires grad: no input of the graph had RequiresGrad set, or it was built under NoGrad.");
+        // The walk itself (ordering, bookkeeping) is the "Autograd" row; each node's backward is its op's row.
+        using var walk = Profiler.Scope("Autograd", ProfilePass.Backward);
         bool ownSeed = seed is null;
         if (seed is null)
         {
@@ -104,7 +109,8 @@ internal static class Tape
         var created = new List<Tensor>();
         using (var temporaries = new TensorScope())
         {
-            inputGrads = node.Backward(g);
+            using (Profiler.Scope(node.Name, ProfilePass.Backward, node.BackwardCost, node.Inputs[0].Shape, node.Inputs.Length > 1 ? node.Inputs[1].Shape : default))
+                inputGrads = node.Backward(g);
             foreach (var gx in inputGrads)
             {
                 if (gx is not null && temporaries.Owns(gx) && !created.Contains(gx)) created.Add(TensorScope.Keep(gx));

@@ -1,3 +1,5 @@
+using RawGan.Engine.Profiling;
+
 namespace RawGan.Engine.Nn;
 
 /// <summary>Spectral-norm settings of a layer (BIGGAN.md "Spectral norm").</summary>

@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -20,6 +21,8 @@ public static partial class Ops
         {
             if (t is not null && t.Numel != c) throw new ArgumentException($"BatchNorm: {nm} has {t.Numel} elements, x has {c} channels.");
         }
+        // Compulsory traffic: x read and y written (backward: x and dy read, dx written); per-channel vectors not counted.
+        using var _ = Profiler.Scope(nameof(BatchNorm), cost: OpCost.Memory(x.DType, x.Numel, x.Numel), shape: x.Shape);
         var (mean, variance) = NormalizingStatistics(nameof(BatchNorm), x, runningMean, runningVar, training, momentum, n, c, spatial);
 
         var y = Empty(x, x.Shape);
@@ -38,7 +41,7 @@ public static partial class Ops
             if (gamma is not null) grads.Add(dgamma);
             if (beta is not null) grads.Add(dbeta);
             return [.. grads];
-        });
+        }, OpCost.Memory(x.DType, 2 * x.Numel, x.Numel));
     }
 
     /// <summary>

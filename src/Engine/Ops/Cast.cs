@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -8,6 +9,7 @@ public static partial class Ops
     public static Tensor ToDType(Tensor x, DType dtype)
     {
         if (x.DType == dtype) return x;
+        using var _ = Profiler.Scope(nameof(ToDType), cost: new OpCost(0, x.Numel * (x.DType.SizeInBytes() + dtype.SizeInBytes())), shape: x.Shape);
         var y = Tensor.Empty(x.Shape, dtype, x.Device);
         x.Backend.Cast(x.Storage, y.Storage, x.Numel);
         if (!dtype.IsFloatingPoint() || !x.DType.IsFloatingPoint()) return y;

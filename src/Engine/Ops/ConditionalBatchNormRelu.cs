@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -29,6 +30,8 @@ public static partial class Ops
         {
             if (t is not null && t.Numel != c) throw new ArgumentException($"{op}: {name} has {t.Numel} elements, x has {c} channels.", name);
         }
+        // Compulsory traffic: x, gain and bias read, y written (backward: x, y and dy read, dx, dgain and dbias written).
+        using var _ = Profiler.Scope(op, cost: OpCost.Memory(x.DType, x.Numel + 2L * n * c, x.Numel), shape: x.Shape);
         var (mean, variance) = NormalizingStatistics(op, x, runningMean, runningVar, training, momentum, n, c, spatial);
 
         var y = Empty(x, x.Shape);
@@ -41,6 +44,6 @@ public static partial class Ops
             x.Backend.ConditionalBatchNormReluBackward(x.Storage, y.Storage, dy.Storage, mean.Storage, variance.Storage, gain.Storage, eps,
                                                       training, dx.Storage, dgain.Storage, dbias.Storage, n, c, spatial);
             return [dx, dgain, dbias];
-        });
+        }, OpCost.Memory(x.DType, 3 * x.Numel, x.Numel + 2L * n * c));
     }
 }

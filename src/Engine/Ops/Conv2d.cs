@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -11,7 +12,8 @@ public static partial class Ops
     /// <summary>
     /// 2-D convolution with separate vertical and horizontal stride and padding, as PyTorch's
     /// <c>Conv2d(stride=(sh, sw), padding=(ph, pw))</c>; the kernel (R,S) may be rectangular (Inception's 1×7, 7×1).
-    /// The bias is added into the convolution's output in place, so a biased convolution makes one output tensor.
+    /// The bias is added into the convolution's output (IBackend.Conv2dForwardWithBias), so a biased convolution makes
+    /// one output tensor.
     /// </summary>
     public static Tensor Conv2d(Tensor x, Tensor w, Tensor? bias, (int H, int W) stride, (int H, int W) padding)
     {
@@ -27,14 +29,19 @@ public static partial class Ops
         if (g.OutH <= 0 || g.OutW <= 0)
             throw new ArgumentException($"Conv2d: kernel {w.Shape[2]}x{w.Shape[3]} with padding {padding} does not fit input {x.Shape}.");
         var math = Autocast.ProductMath; // the backward's products run as the forward's did
+        var pass = OpCost.Conv2d(x.DType, g); // each of forward, backward-data and backward-weight
+        using var _ = Profiler.Scope(nameof(Conv2d), cost: pass, shape: x.Shape, other: w.Shape);
         var y = Empty(x, new Shape(g.N, g.K, g.OutH, g.OutW));
-        x.Backend.Conv2dForward(x.Storage, w.Storage, y.Storage, g, math);
-        if (bias is not null)
+        if (bias is null)
+        {
+            x.Backend.Conv2dForward(x.Storage, w.Storage, y.Storage, g, math);
+        }
+        else
         {
             CheckSame(nameof(Conv2d), x, bias);
             if (bias.Rank != 1 || bias.Shape[0] != g.K)
                 throw new ArgumentException($"Conv2d: bias must be ({g.K}) for weight {w.Shape}, got {bias.Shape}.", nameof(bias));
-            x.Backend.Binary(BinaryOp.Add, y.Storage, y.Shape.ContiguousStrides(), bias.Storage, [0, 1, 0, 0], y.Storage, y.Shape.AsSpan());
+            x.Backend.Conv2dForwardWithBias(x.Storage, w.Storage, bias.Storage, y.Storage, g, math);
         }
         return Tape.Record(nameof(Conv2d), y, bias is null ? [x, w] : [x, w, bias], dy =>
         {
@@ -49,8 +56,9 @@ public static partial class Ops
                 dw = Empty(w, w.Shape);
                 x.Backend.Conv2dBackwardWeight(x.Storage, dy.Storage, dw.Storage, g, math);
             }
-            var db = bias is { RequiresGrad: true } ? Reshape(SumTo(dy, new Shape(1, g.K, 1, 1)), bias.Shape) : null;
-            return [dx, dw, db];
-        });
+            // d bias = dy summed over images and pixels (the backward of the broadcast add).
+            if (bias is null) return [dx, dw];
+            return [dx, dw, bias.RequiresGrad ? Reshape(SumTo(dy, new Shape(1, g.K, 1, 1)), bias.Shape) : null];
+        }, (x.RequiresGrad ? pass : default) + (w.RequiresGrad ? pass : default));
     }
 }

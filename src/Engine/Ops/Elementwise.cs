@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -20,6 +21,7 @@ public static partial class Ops
     {
         CheckSame(op.ToString(), a, b);
         var shape = Shape.Broadcast(a.Shape, b.Shape);
+        using var _ = Profiler.Scope(op.ToString(), cost: OpCost.Memory(a.DType, a.Numel + b.Numel, shape.Numel), shape: a.Shape, other: b.Shape);
         var y = Empty(a, shape);
         a.Backend.Binary(op, a.Storage, a.Shape.BroadcastStrides(shape), b.Storage, b.Shape.BroadcastStrides(shape), y.Storage, shape.AsSpan());
         return Tape.Record(op.ToString(), y, [a, b], dy => op switch
@@ -37,6 +39,7 @@ public static partial class Ops
     public static Tensor Affine(Tensor x, double scale, double shift)
     {
         CheckSame(nameof(Affine), x);
+        using var _ = Profiler.Scope(nameof(Affine), cost: OpCost.Memory(x.DType, x.Numel, x.Numel), shape: x.Shape);
         var y = Empty(x, x.Shape);
         x.Backend.Affine(x.Storage, y.Storage, x.Numel, scale, shift);
         return Tape.Record(nameof(Affine), y, [x], dy => [Affine(dy, scale, 0)]);
@@ -66,6 +69,7 @@ public static partial class Ops
     private static Tensor Unary(UnaryOp op, Tensor x)
     {
         CheckSame(op.ToString(), x);
+        using var _ = Profiler.Scope(op.ToString(), cost: OpCost.Memory(x.DType, x.Numel, x.Numel), shape: x.Shape);
         var y = Empty(x, x.Shape);
         x.Backend.Unary(op, x.Storage, y.Storage, x.Numel);
         return Tape.Record(op.ToString(), y, [x], dy =>
@@ -75,7 +79,7 @@ public static partial class Ops
             var arg = op is UnaryOp.Relu or UnaryOp.Log ? x : y;
             x.Backend.UnaryBackward(op, arg.Storage, dy.Storage, dx.Storage, x.Numel);
             return [dx];
-        });
+        }, OpCost.Memory(x.DType, 2 * x.Numel, x.Numel));
     }
 
     /// <summary>Sums a broadcast gradient back to <paramref name="shape"/> (the backward of broadcasting).</summary>
@@ -86,6 +90,7 @@ public static partial class Ops
         var padded = new int[g.Rank];
         int off = g.Rank - shape.Rank;
         for (int i = 0; i < g.Rank; i++) padded[i] = i < off ? 1 : shape[i - off];
+        using var _ = Profiler.Scope(nameof(SumTo), cost: OpCost.Memory(g.DType, g.Numel, shape.Numel), shape: g.Shape, other: shape);
         var y = Empty(g, new Shape(padded));
         g.Backend.ReduceSum(g.Storage, g.Shape.AsSpan(), y.Storage, padded, 1.0);
         return Tape.Record(nameof(SumTo), ViewAs(y, shape), [g], dy => [Expand(dy, g.Shape)]);
@@ -95,6 +100,7 @@ public static partial class Ops
     public static Tensor Expand(Tensor x, Shape shape)
     {
         if (x.Shape == shape) return x;
+        using var _ = Profiler.Scope(nameof(Expand), cost: OpCost.Memory(x.DType, x.Numel, shape.Numel), shape: x.Shape, other: shape);
         var y = Empty(x, shape);
         x.Backend.StridedCopy(x.Storage, 0, x.Shape.BroadcastStrides(shape), y.Storage, 0, shape.ContiguousStrides(), shape.AsSpan());
         return Tape.Record(nameof(Expand), y, [x], dy => [SumTo(dy, x.Shape)]);

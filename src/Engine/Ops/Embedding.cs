@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -11,6 +12,7 @@ public static partial class Ops
         CheckSame(nameof(Embedding), weight);
         if (indices.DType != DType.Int32) throw new ArgumentException($"Embedding indices must be Int32, got {indices.DType}.", nameof(indices));
         int rows = weight.Shape[0], dim = weight.Shape[1], count = (int)indices.Numel;
+        using var _ = Profiler.Scope(nameof(Embedding), cost: OpCost.Memory(weight.DType, (long)count * dim + count, (long)count * dim), shape: weight.Shape, other: indices.Shape);
         var y = Empty(weight, new Shape([.. indices.Shape.AsSpan(), dim]));
         weight.Backend.EmbeddingForward(weight.Storage, indices.Storage, y.Storage, count, dim, rows);
         // The gradient scatter-adds each output row back to the row it was read from.
@@ -19,6 +21,6 @@ public static partial class Ops
             var dw = Tensor.Zeros(weight.Shape, weight.DType, weight.Device); // the kernel adds into it
             weight.Backend.EmbeddingBackward(dy.Storage, indices.Storage, dw.Storage, count, dim, rows);
             return [dw];
-        });
+        }, OpCost.Memory(weight.DType, (long)count * dim + count, (long)rows * dim));
     }
 }

@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -43,6 +44,7 @@ public static partial class Ops
         int kb = transB ? bc : br, n = transB ? br : bc;
         if (k != kb)
             throw new ArgumentException($"{name}: inner dimensions differ: {(transA ? "aᵀ" : "a")} {a.Shape} and {(transB ? "bᵀ" : "b")} {b.Shape}.");
+        using var _ = Profiler.Scope(name, cost: OpCost.Gemm(a.DType, batch, m, n, k), shape: a.Shape, other: b.Shape);
         var y = Empty(a, batched ? new Shape(batch, m, n) : new Shape(m, n));
         a.Backend.Gemm(transA, transB, m, n, k, 1.0,
             a.Storage, 0, ac, (long)ar * ac,

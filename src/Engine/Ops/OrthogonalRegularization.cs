@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -20,6 +21,8 @@ public static partial class Ops
     /// <summary>Adds strength · <see cref="OrthogonalRegularizationGradient"/> to W's gradient (creating it when absent).</summary>
     public static void AddOrthogonalRegularization(Tensor w, double strength)
     {
+        // An update of the parameters: its products are "update" rows of the profile, not forward ones.
+        using var _ = Profiler.Scope("OrthogonalRegularization", ProfilePass.Update, OpCost.Memory(w.DType, 2 * w.Numel, w.Numel), w.Shape);
         var term = OrthogonalRegularizationGradient(w);
         if (w.Grad is null) w.Grad = MulScalar(term, strength);
         else w.Backend.Axpby(strength, term.Storage, 1.0, w.Grad.Storage, w.Numel);

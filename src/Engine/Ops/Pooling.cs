@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -37,6 +38,8 @@ public static partial class Ops
         var g = new Pool2dGeometry(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], kernel, kernel, stride, stride, padding, padding, countIncludePad);
         if (g.OutH < 1 || g.OutW < 1)
             throw new ArgumentException($"{name}: a {kernel}x{kernel} window with padding {padding} does not fit input {x.Shape}.", nameof(x));
+        long outNumel = (long)g.N * g.C * g.OutH * g.OutW;
+        using var _ = Profiler.Scope(name, cost: OpCost.Memory(x.DType, x.Numel, outNumel), shape: x.Shape);
         var y = Empty(x, new Shape(g.N, g.C, g.OutH, g.OutW));
         x.Backend.Pool2dForward(kind, x.Storage, y.Storage, g);
         return Tape.Record(name, y, [x], dy =>
@@ -44,7 +47,7 @@ public static partial class Ops
             var dx = Empty(x, x.Shape);
             x.Backend.Pool2dBackward(kind, x.Storage, dy.Storage, dx.Storage, g);
             return [dx];
-        });
+        }, OpCost.Memory(x.DType, (kind == PoolKind.Max ? x.Numel : 0) + outNumel, x.Numel));
     }
 
     private static Tensor Pool(PoolKind kind, Tensor x)
@@ -54,6 +57,8 @@ public static partial class Ops
         CheckSame(name, x);
         int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
         if (h < 2 || w < 2) throw new ArgumentException($"{name} needs H, W ≥ 2, got {x.Shape}.", nameof(x));
+        long outNumel = (long)n * c * (h / 2) * (w / 2);
+        using var _ = Profiler.Scope(name, cost: OpCost.Memory(x.DType, x.Numel, outNumel), shape: x.Shape);
         var y = Empty(x, new Shape(n, c, h / 2, w / 2));
         x.Backend.Pool2x2Forward(kind, x.Storage, y.Storage, n, c, h, w);
         return Tape.Record(name, y, [x], dy =>
@@ -61,7 +66,7 @@ public static partial class Ops
             var dx = Empty(x, x.Shape);
             x.Backend.Pool2x2Backward(kind, x.Storage, dy.Storage, dx.Storage, n, c, h, w);
             return [dx];
-        });
+        }, OpCost.Memory(x.DType, (kind == PoolKind.Max ? x.Numel : 0) + outNumel, x.Numel));
     }
 
     /// <summary>Nearest-neighbour upsampling by 2 of x (N,C,H,W) → (N,C,2H,2W).</summary>
@@ -70,6 +75,7 @@ public static partial class Ops
         CheckRank(nameof(Upsample2x), "x", x, 4);
         CheckSame(nameof(Upsample2x), x);
         int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
+        using var _ = Profiler.Scope(nameof(Upsample2x), cost: OpCost.Memory(x.DType, x.Numel, 4 * x.Numel), shape: x.Shape);
         var y = Empty(x, new Shape(n, c, 2 * h, 2 * w));
         x.Backend.Upsample2xForward(x.Storage, y.Storage, n, c, h, w);
         // Each input pixel fed a 2x2 block: its gradient is the block's sum.
@@ -78,6 +84,6 @@ public static partial class Ops
             var dx = Empty(x, x.Shape);
             x.Backend.Upsample2xBackward(dy.Storage, dx.Storage, n, c, h, w);
             return [dx];
-        });
+        }, OpCost.Memory(x.DType, 4 * x.Numel, x.Numel));
     }
 }

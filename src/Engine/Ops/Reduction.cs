@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -25,6 +26,7 @@ public static partial class Ops
             if (reduced[i]) count *= x.Shape[i];
         }
         double scale = mean ? 1.0 / count : 1.0;
+        using var _ = Profiler.Scope(name, cost: OpCost.Memory(x.DType, x.Numel, x.Numel / count), shape: x.Shape);
         var y = Empty(x, new Shape(kept));
         x.Backend.ReduceSum(x.Storage, x.Shape.AsSpan(), y.Storage, kept, scale);
         var outShape = keepDim ? new Shape(kept) : new Shape(kept.Where((_, i) => !reduced[i]).ToArray());

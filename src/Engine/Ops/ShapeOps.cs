@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -19,6 +20,7 @@ public static partial class Ops
         if (shape.Numel != x.Numel)
             throw new ArgumentException($"Cannot reshape {x.Shape} ({x.Numel} elements) to {shape} ({shape.Numel}).", nameof(shape));
         if (shape == x.Shape) return x;
+        using var _ = Profiler.Scope(nameof(Reshape), shape: x.Shape, other: shape);
         var y = new Tensor(x.Storage.Retain(), shape);
         return Tape.Record(nameof(Reshape), y, [x], dy => [Reshape(dy, x.Shape)]);
     }
@@ -67,6 +69,7 @@ public static partial class Ops
             srcStrides[i] = inStrides[p[i]];
         }
         var shape = new Shape(outDims);
+        using var _ = Profiler.Scope(nameof(Permute), cost: OpCost.Memory(x.DType, x.Numel, x.Numel), shape: x.Shape);
         var y = Empty(x, shape);
         x.Backend.StridedCopy(x.Storage, 0, srcStrides, y.Storage, 0, shape.ContiguousStrides(), outDims);
         var inverse = new int[p.Length];
@@ -90,6 +93,7 @@ public static partial class Ops
             throw new ArgumentOutOfRangeException(nameof(start), $"Narrow [{start}, {start + length}) is outside dimension {axis} of size {x.Shape[axis]}.");
         var shape = x.Shape.With(axis, length);
         var strides = x.Shape.ContiguousStrides();
+        using var _ = Profiler.Scope(nameof(Narrow), cost: OpCost.Memory(x.DType, shape.Numel, shape.Numel), shape: x.Shape, other: shape);
         var y = Empty(x, shape);
         x.Backend.StridedCopy(x.Storage, start * strides[axis], strides, y.Storage, 0, shape.ContiguousStrides(), shape.AsSpan());
         return Tape.Record(nameof(Narrow), y, [x], dy =>
@@ -98,7 +102,7 @@ public static partial class Ops
             var dx = Tensor.Zeros(x.Shape, x.DType, x.Device);
             x.Backend.StridedCopy(dy.Storage, 0, shape.ContiguousStrides(), dx.Storage, start * strides[axis], strides, shape.AsSpan());
             return [dx];
-        });
+        }, OpCost.Memory(x.DType, shape.Numel, shape.Numel));
     }
 
     /// <summary>Splits dimension <paramref name="axis"/> into pieces of the given sizes.</summary>
@@ -141,6 +145,7 @@ public static partial class Ops
             total += t.Shape[axis];
         }
         var shape = first.Shape.With(axis, total);
+        using var _ = Profiler.Scope(nameof(Cat), cost: OpCost.Memory(first.DType, shape.Numel, shape.Numel), shape: first.Shape, other: shape);
         var y = Empty(first, shape);
         var outStrides = shape.ContiguousStrides();
         long offset = 0;

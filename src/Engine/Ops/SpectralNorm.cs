@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Engine;
 
@@ -31,10 +32,13 @@ public static partial class Ops
     public static Tensor SpectralNormalize(Tensor w, Tensor u, bool updateU, double eps = 1e-12, int iterations = 1, Tensor? sigmaOut = null)
     {
         var (sigma, uFixed, v) = PowerIteration(w, u, updateU, eps, iterations);
-        if (sigmaOut is not null) w.Backend.Axpby(1, sigma.Storage, 0, sigmaOut.Storage, 1);
         int rows = w.Shape[0], cols = (int)(w.Numel / rows);
         var normalized = Empty(w, w.Shape);
-        w.Backend.Binary(BinaryOp.Div, w.Storage, w.Shape.ContiguousStrides(), sigma.Storage, new long[w.Rank], normalized.Storage, w.Shape.AsSpan());
+        using (Profiler.Scope(nameof(SpectralNormalize), cost: OpCost.Memory(w.DType, w.Numel, w.Numel), shape: w.Shape))
+        {
+            if (sigmaOut is not null) w.Backend.Axpby(1, sigma.Storage, 0, sigmaOut.Storage, 1);
+            w.Backend.Binary(BinaryOp.Div, w.Storage, w.Shape.ContiguousStrides(), sigma.Storage, new long[w.Rank], normalized.Storage, w.Shape.AsSpan());
+        }
         return Tape.Record(nameof(SpectralNormalize), normalized, [w], dy =>
         {
             var dw = Div(dy, sigma);
@@ -57,6 +61,8 @@ public static partial class Ops
         int rows = w.Shape[0], cols = (int)(w.Numel / rows);
         if (u.Numel != rows) throw new ArgumentException($"Spectral norm: u has {u.Numel} elements, W {w.Shape} has {rows} rows.", nameof(u));
 
+        // Each iteration reads W twice (Wᵀu, then W v): 2·rows·cols multiply-adds.
+        using var _ = Profiler.Scope(nameof(SpectralNormSigma), cost: new OpCost(4L * rows * cols * iterations, 2L * w.Numel * w.DType.SizeInBytes() * iterations), shape: w.Shape);
         var uOut = updateU ? u : u.Clone();
         var v = Empty(w, new Shape(cols));
         var sigma = Empty(w, new Shape());

@@ -1,3 +1,5 @@
+using RawGan.Engine.Profiling;
+
 namespace RawGan.Engine.Optim;
 
 /// <summary>
@@ -57,11 +59,13 @@ public sealed class Adam : IDisposable
     /// <summary>Updates every parameter that has a gradient, in place.</summary>
     public void Step()
     {
+        using var scope = Profiler.Scope(nameof(Adam), ProfilePass.Update);
         _scalars.Backend.AdamStepScalars(StepCounter.Storage, _scalars.Storage, LearningRate, Beta1, Beta2);
         StepCounter.HostAdvance(1);
         foreach (var (_, p, m, v) in _state)
         {
             if (p.Grad is not { } g) continue;
+            scope.Add(OpCost.Memory(p.DType, 4 * p.Numel, 3 * p.Numel)); // p, g, m, v read; p, m, v written
             p.Backend.AdamUpdate(p.Storage, g.Storage, m.Storage, v.Storage, p.Numel, Beta1, Beta2, Epsilon, _scalars.Storage);
         }
     }

@@ -1,3 +1,5 @@
+using RawGan.Engine.Profiling;
+
 namespace RawGan.Engine.Optim;
 
 /// <summary>
@@ -24,13 +26,18 @@ public sealed class Ema
     public void Update(double decay)
     {
         if (decay is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(decay), decay, "The EMA decay must be in [0, 1].");
+        using var scope = Profiler.Scope(nameof(Ema), ProfilePass.Update);
         // 0·ema is not 0 where the average holds NaN or ±inf: the copy is what decay 0 means.
         if (decay == 0)
         {
             CopyFromSources();
             return;
         }
-        foreach (var (s, a) in _pairs) s.Backend.Axpby(1 - decay, s.Storage, decay, a.Storage, s.Numel);
+        foreach (var (s, a) in _pairs)
+        {
+            scope.Add(OpCost.Memory(s.DType, 2 * s.Numel, s.Numel));
+            s.Backend.Axpby(1 - decay, s.Storage, decay, a.Storage, s.Numel);
+        }
     }
 
     /// <summary>Copies every source into its average (the start of averaging).</summary>

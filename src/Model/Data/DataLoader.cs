@@ -1,4 +1,5 @@
 using RawGan.Engine;
+using RawGan.Engine.Profiling;
 
 namespace RawGan.Model.Data;
 
@@ -148,6 +149,7 @@ public sealed class DataLoader : IDisposable
 
     private void Upload(HostBatch host, Tensor images, Tensor labels)
     {
+        using var _ = Profiler.Scope("Upload", cost: new OpCost(0, 2 * (images.Numel * sizeof(float) + BatchSize * sizeof(int))), shape: images.Shape);
         _backend.CopyFromHostAsync(host.Pixels, 0, images.Storage, 0, images.Numel);
         _backend.CopyFromHostAsync(host.Labels, 0, labels.Storage, 0, BatchSize);
         host.Uploaded?.Dispose();

@@ -59,12 +59,9 @@ public static class TrainingSession
         var dataset = OpenDataset(config, observer.Message);
         CheckDataMatchesModel(dataset, config.Model);
 
-        var g = new BigGanGenerator(config.Model, config.ModelSeed, device);
-        var d = new BigGanDiscriminator(config.Model, config.ModelSeed + 1, device);
-        var gEma = new BigGanGenerator(config.Model, config.ModelSeed, device);
-        using var trainer = new GanTrainer<BigGanGenerator, BigGanDiscriminator>(g, d, gEma, config.Training, device,
-            name => name.StartsWith("shared.", StringComparison.Ordinal)); // the reference exempts the shared embedding
+        using var trainer = CreateTrainer(config, device);
         trainer.CudaGraphs = config.CudaGraphs;
+        var (g, d, gEma) = (trainer.G, trainer.D, trainer.GEma!);
 
         var start = LoaderState.Start;
         double secondsBefore = 0; // the run's training time before this session (its log's seconds keep counting)
@@ -210,6 +207,16 @@ public static class TrainingSession
         return new TrainingResult(TrainingOutcome.Completed, trainer.Step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate(trainer.Step));
     }
 
+    /// <summary>G, D and G_ema of the configuration, freshly initialised, and their trainer.</summary>
+    public static GanTrainer<BigGanGenerator, BigGanDiscriminator> CreateTrainer(RunConfig config, Device device)
+    {
+        var g = new BigGanGenerator(config.Model, config.ModelSeed, device);
+        var d = new BigGanDiscriminator(config.Model, config.ModelSeed + 1, device);
+        var gEma = new BigGanGenerator(config.Model, config.ModelSeed, device);
+        return new GanTrainer<BigGanGenerator, BigGanDiscriminator>(g, d, gEma, config.Training, device,
+            name => name.StartsWith("shared.", StringComparison.Ordinal)); // the reference exempts the shared embedding
+    }
+
     /// <summary>The data set a configuration names.</summary>
     public static IImageDataset OpenDataset(RunConfig config, Action<string>? log = null) => config.Data.ToLowerInvariant() switch
     {
@@ -221,7 +228,7 @@ public static class TrainingSession
         _ => throw new ArgumentException($"Unknown data set \"{config.Data}\"; use mnist, cifar10, folder or synthetic."),
     };
 
-    private static void CheckDataMatchesModel(IImageDataset data, BigGanConfig model)
+    internal static void CheckDataMatchesModel(IImageDataset data, BigGanConfig model)
     {
         if (data.Channels != model.ImageChannels || data.Height != model.Resolution || data.Width != model.Resolution)
             throw new ArgumentException($"The data set's images are {data.Channels}x{data.Height}x{data.Width}, the model makes " +
@@ -259,5 +266,17 @@ public static class TrainingSession
         {
             g.Train(training);
         }
+    }
+
+    /// <summary>A data loader's batches as the trainer takes them.</summary>
+    internal sealed class LoaderBatches(DataLoader loader) : IRealBatches
+    {
+        public (Tensor Images, Tensor Labels) Next()
+        {
+            var batch = loader.Next();
+            return (batch.Images, batch.Labels);
+        }
+
+        public void NextInto(Tensor images, Tensor labels) => loader.NextInto(images, labels);
     }
 }

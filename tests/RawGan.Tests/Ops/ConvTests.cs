@@ -7,7 +7,8 @@ namespace RawGan.Tests.Ops;
 /// <summary>
 /// Conv2d forward, data gradient and weight gradient against direct loops, on the backend and through the
 /// differentiable op, over geometries that take every path: 3×3 (implicit im2col, flipped-kernel data
-/// gradient), 1×1 (plain products), strides (col2im), padding wider than the kernel, non-square kernels.
+/// gradient), 1×1 (plain products), strides (col2im), padding wider than the kernel, non-square kernels, and
+/// stride-1 shapes whose output rows hold whole SIMD vectors (the im2col operand read in place).
 /// </summary>
 public class ConvTests
 {
@@ -29,6 +30,9 @@ public class ConvTests
         new(1, 64, 12, 12, 20, 3, 3, 1, 1, 1, 1),    // batch 1, depth C·R·S beyond one packed block
         new(8, 16, 16, 16, 24, 3, 3, 1, 1, 1, 1),    // enough images to run one per thread
         new(5, 3, 33, 17, 2, 4, 2, 3, 1, 0, 1),      // even kernel, stride 3
+        new(3, 5, 32, 32, 7, 3, 3, 1, 1, 1, 1),      // output rows of whole vectors: im2col read in place from a padded copy
+        new(2, 3, 18, 34, 5, 3, 3, 1, 1, 0, 0),      // the same without padding (the data gradient pads by 2)
+        new(1, 4, 16, 32, 3, 5, 5, 1, 1, 2, 2),      // read in place, 5x5, batch 1 (weights packed inside the product)
     ];
 
     private static IEnumerable<TestCaseData> Cases()
@@ -94,6 +98,39 @@ public class ConvTests
         // loss = Σ y ⊙ dy has gradient dy with respect to y.
         var loss = RawGan.Engine.Ops.Sum(RawGan.Engine.Ops.Mul(y, ToTensor(dy, y.Shape, dtype, requiresGrad: false)));
         loss.Backward();
+        AssertClose(xt.Grad!.ToDoubleArray(), BackwardData(g, dy, w), tol, "x gradient " + what);
+        AssertClose(wt.Grad!.ToDoubleArray(), BackwardWeight(g, x, dy), tol, "w gradient " + what);
+    }
+
+    [TestCase(DType.Float32, false)]
+    [TestCase(DType.Float32, true)]
+    [TestCase(DType.Float64, false)]
+    [TestCase(DType.Float64, true)]
+    public void OpWithBiasAddsItToEveryPixelAndSumsItsGradient(DType dtype, bool inPlace)
+    {
+        // In place: 32-wide output rows (whole vectors on every SIMD width); otherwise odd sizes (packed im2col).
+        var g = inPlace ? new Conv2dGeometry(2, 3, 32, 32, 5, 3, 3, 1, 1, 1, 1) : new Conv2dGeometry(2, 3, 7, 9, 5, 3, 3, 1, 1, 1, 1);
+        int seed = NewSeed();
+        var rng = new Random(seed);
+        var (x, w, dy) = Inputs(rng, g, dtype);
+        var bias = Random(rng, g.K);
+        if (dtype == DType.Float32) RoundToFloat(bias);
+        string what = $"{dtype} {g}, seed {seed}";
+        double tol = Tolerance(dtype);
+
+        var xt = ToTensor(x, new Shape(g.N, g.C, g.H, g.W), dtype, requiresGrad: true);
+        var wt = ToTensor(w, new Shape(g.K, g.C, g.R, g.S), dtype, requiresGrad: true);
+        var bt = ToTensor(bias, new Shape(g.K), dtype, requiresGrad: true);
+        var y = RawGan.Engine.Ops.Conv2d(xt, wt, bt, (g.StrideH, g.StrideW), (g.PadH, g.PadW));
+        var expected = Forward(g, x, w);
+        int pixels = g.OutH * g.OutW;
+        for (long i = 0; i < expected.Length; i++) expected[i] += bias[i / pixels % g.K];
+        AssertClose(y.ToDoubleArray(), expected, tol, "forward " + what);
+
+        RawGan.Engine.Ops.Sum(RawGan.Engine.Ops.Mul(y, ToTensor(dy, y.Shape, dtype, requiresGrad: false))).Backward();
+        var dbias = new double[g.K];
+        for (long i = 0; i < dy.Length; i++) dbias[i / pixels % g.K] += dy[i];
+        AssertClose(bt.Grad!.ToDoubleArray(), dbias, tol, "bias gradient " + what);
         AssertClose(xt.Grad!.ToDoubleArray(), BackwardData(g, dy, w), tol, "x gradient " + what);
         AssertClose(wt.Grad!.ToDoubleArray(), BackwardWeight(g, x, dy), tol, "w gradient " + what);
     }

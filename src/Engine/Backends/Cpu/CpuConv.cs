@@ -4,21 +4,35 @@ using System.Numerics;
 namespace RawGan.Engine.Backends.Cpu;
 
 // Convolutions as GEMMs over the packed, blocked driver (CpuGemmDriver). Forward and weight gradient pack
-// their im2col operand straight from x (CpuConvIm2Col), so neither builds a column matrix; 1×1 stride-1
+// their im2col operand straight from x (CpuConvIm2Col), so neither builds a column matrix; stride-1 ones work
+// from a zero-bordered copy of the images instead (CpuConvPadded): the forward reads its operand in place where
+// output rows hold whole SIMD vectors, the weight gradient packs it by 8×8 transposes. 1×1 stride-1
 // convolutions are plain products on x viewed as (C, H·W). The data gradient of a stride-1 convolution is a
 // forward convolution of dy with the flipped, channel-swapped kernel; other strides build a bounded column
-// block and scatter it back (col2im).
+// block and scatter it back (col2im). The weights are packed once per call, not once per image.
 internal sealed partial class CpuBackend
 {
     // Column-block budget (elements) of the general data gradient: bounds its temporary whatever the image size.
     private const long ColumnBlockElements = 1L << 20;
 
-    public void Conv2dForward(Storage x, Storage w, Storage y, in Conv2dGeometry g, MathMode math)
+    // Output channels up to which a convolution packs its weights once for all images (the GEMM's row block).
+    private const int MaxPrepackedRows = 1536;
+
+    public void Conv2dForward(Storage x, Storage w, Storage y, in Conv2dGeometry g, MathMode math) => ConvForward(x, w, null, y, g, math);
+
+    // The bias rides in the GEMM's store of each output tile instead of a pass of its own over y.
+    public void Conv2dForwardWithBias(Storage x, Storage w, Storage bias, Storage y, in Conv2dGeometry g, MathMode math)
+    {
+        if (bias.Length < g.K) throw new ArgumentException($"Conv2d: a bias of {bias.Length} elements for {g.K} output channels.");
+        ConvForward(x, w, bias, y, g, math);
+    }
+
+    private void ConvForward(Storage x, Storage w, Storage? bias, Storage y, in Conv2dGeometry g, MathMode math)
     {
         ProductDTypes.Check(nameof(Conv2dForward), x, w, y);
-        if (IsReducedPrecision(x, math)) ReducedPrecisionConv(ConvPass.Forward, x, w, y, g, math);
-        else if (IsFloat(x)) ConvForward(Data<float>(x), Data<float>(w), Data<float>(y), g);
-        else ConvForward(Data<double>(x), Data<double>(w), Data<double>(y), g);
+        if (IsReducedPrecision(x, math)) ReducedPrecisionConv(ConvPass.Forward, x, w, y, g, math, bias);
+        else if (IsFloat(x)) ConvForward(Data<float>(x), Data<float>(w), bias is null ? null : Data<float>(bias), Data<float>(y), g);
+        else ConvForward(Data<double>(x), Data<double>(w), bias is null ? null : Data<double>(bias), Data<double>(y), g);
     }
 
     public void Conv2dBackwardData(Storage dy, Storage w, Storage dx, in Conv2dGeometry g, MathMode math)
@@ -49,21 +63,35 @@ internal sealed partial class CpuBackend
             throw new ArgumentException($"Conv2d: buffers of {x}, {w} and {y} elements are too small for {g}.");
     }
 
-    // y_n (K × OH·OW) = W (K × C·R·S) · col(x_n), one product per image.
-    private static void ConvForward<T>(T[] x, T[] w, T[] y, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    // y_n (K × OH·OW) = W (K × C·R·S) · col(x_n) (+ bias[k] on row k), one product per image.
+    private static void ConvForward<T>(T[] x, T[] w, T[]? bias, T[] y, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckConv(g, x.Length, w.Length, y.Length);
         int crs = g.C * g.R * g.S, ohw = g.OutH * g.OutW;
         long xImage = (long)g.C * g.H * g.W, yImage = (long)g.K * ohw;
         bool pointwise = IsPointwise(g);
         var weights = new DenseSource<T>(w, 0, crs, 1);
-        ShareOut(g.N, (long)g.K * ohw * crs, (n, parallel) =>
+        // Every image's product has the same A: pack the weights once, not once per image.
+        T[]? packed = g.K <= MaxPrepackedRows && g.N > 1 ? GemmPackA<T, DenseSource<T>>(g.K, crs, weights) : null;
+        // Stride 1 with whole vectors per output row: B read in place from a zero-bordered copy of each image.
+        int lanes = GemmLanes<T>();
+        bool inPlace = !pointwise && g.StrideH == 1 && g.StrideW == 1 && g.OutW % lanes == 0 && ohw % (2 * lanes) == 0;
+        try
         {
-            if (pointwise)
-                GemmPacked(g.K, ohw, g.C, T.One, weights, new DenseSource<T>(x, n * xImage, 1, ohw), T.Zero, y, n * yImage, ohw, parallel);
-            else
-                GemmPacked(g.K, ohw, crs, T.One, weights, new Im2ColSource<T>(x, n * xImage, g), T.Zero, y, n * yImage, ohw, parallel);
-        });
+            ShareOut(g.N, (long)g.K * ohw * crs, (n, parallel) =>
+            {
+                if (pointwise)
+                    GemmPacked(g.K, ohw, g.C, T.One, weights, new DenseSource<T>(x, n * xImage, 1, ohw), T.Zero, y, n * yImage, ohw, parallel, bias, packed);
+                else if (inPlace)
+                    ConvImageInPlace(x, n * xImage, weights, packed, bias, y, n * yImage, g, parallel);
+                else
+                    GemmPacked(g.K, ohw, crs, T.One, weights, new Im2ColSource<T>(x, n * xImage, g), T.Zero, y, n * yImage, ohw, parallel, bias, packed);
+            });
+        }
+        finally
+        {
+            if (packed is not null) ArrayPool<T>.Shared.Return(packed);
+        }
     }
 
     private static void ConvBackwardData<T>(T[] dy, T[] w, T[] dx, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
@@ -90,7 +118,7 @@ internal sealed partial class CpuBackend
                         for (int i = 0; i < rs; i++)
                             flipped[(c * g.K + k) * rs + rs - 1 - i] = w[(k * g.C + c) * rs + i];
                 var gt = new Conv2dGeometry(g.N, g.K, g.OutH, g.OutW, g.C, g.R, g.S, 1, 1, g.R - 1 - g.PadH, g.S - 1 - g.PadW);
-                ConvForward(dy, flipped, dx, gt);
+                ConvForward(dy, flipped, null, dx, gt);
             }
             finally
             {
@@ -190,6 +218,8 @@ internal sealed partial class CpuBackend
         var grads = new SegmentedRowsSource<T>(dy, n0 * yImage, ohw, ohw, yImage);
         if (IsPointwise(g))
             GemmPacked(g.K, g.C, depth, T.One, grads, new SegmentedRowsSource<T>(x, n0 * xImage, ohw, ohw, xImage), T.Zero, dw.Array!, dw.Offset, crs, parallel);
+        else if (g.StrideH == 1 && g.StrideW == 1)
+            WeightGradientPadded(x, grads, g, n0, n1, dw, parallel);
         else
             GemmPacked(g.K, crs, depth, T.One, grads, new Im2ColDepthSource<T>(x, n0 * xImage, g), T.Zero, dw.Array!, dw.Offset, crs, parallel);
     }

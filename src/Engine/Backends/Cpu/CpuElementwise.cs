@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace RawGan.Engine.Backends.Cpu;
 
@@ -114,7 +115,7 @@ internal sealed partial class CpuBackend
             switch (op)
             {
                 case UnaryOp.Relu: // dx = dy where x > 0
-                    for (int i = 0; i < d.Length; i++) d[i] = v[i] > T.Zero ? g[i] : T.Zero;
+                    ReluBackward<T>(v, g, d);
                     break;
                 case UnaryOp.Tanh: // dx = dy (1 − y²)
                     for (int i = 0; i < d.Length; i++) d[i] = g[i] * (T.One - v[i] * v[i]);
@@ -127,6 +128,21 @@ internal sealed partial class CpuBackend
                     break;
             }
         });
+
+    // dx = dy where x > 0, else 0: a vector select (a branch per element mispredicts on ReLU's random signs).
+    private static void ReluBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var xs = MemoryMarshal.Cast<T, Vector<T>>(x);
+            var gs = MemoryMarshal.Cast<T, Vector<T>>(dy);
+            var ds = MemoryMarshal.Cast<T, Vector<T>>(dx);
+            for (int v = 0; v < ds.Length; v++) ds[v] = Vector.ConditionalSelect(Vector.GreaterThan(xs[v], Vector<T>.Zero), gs[v], Vector<T>.Zero);
+            i = ds.Length * Vector<T>.Count;
+        }
+        for (; i < dx.Length; i++) dx[i] = x[i] > T.Zero ? dy[i] : T.Zero;
+    }
 
     public void Affine(Storage x, Storage y, long n, double scale, double shift)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 
@@ -49,21 +50,53 @@ internal sealed partial class CpuBackend
     }
 
     /// <summary>
-    /// One product C (m×n, row stride ldc) = alpha·A·B + beta·C with A and B read through panel sources, on the
-    /// widest SIMD the machine accelerates. Conv kernels call this with im2col sources.
+    /// One product C (m×n, row stride ldc) = alpha·A·B + beta·C (+ rowBias[i] on row i, when given) with A and B
+    /// read through panel sources, on the widest SIMD the machine accelerates. Conv kernels call this with im2col
+    /// sources.
     /// </summary>
     internal static void GemmPacked<T, TA, TB>(int m, int n, int k, T alpha, TA a, TB b, T beta,
-                                              T[] c, long cOffset, int ldc, bool parallel)
+                                              T[] c, long cOffset, int ldc, bool parallel, T[]? rowBias = null, T[]? packedA = null)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TA : struct, IGemmPanelSource<T>
         where TB : struct, IGemmPanelSource<T>
     {
         if (Vector512.IsHardwareAccelerated)
-            GemmDriver<T, Vector512<T>, Simd512<T>>.Run(m, n, k, alpha, a, b, beta, c, cOffset, ldc, parallel);
+            GemmDriver<T, Vector512<T>, Simd512<T>>.Run(m, n, k, alpha, a, b, beta, c, cOffset, ldc, parallel, rowBias, packedA);
         else if (Vector256.IsHardwareAccelerated)
-            GemmDriver<T, Vector256<T>, Simd256<T>>.Run(m, n, k, alpha, a, b, beta, c, cOffset, ldc, parallel);
+            GemmDriver<T, Vector256<T>, Simd256<T>>.Run(m, n, k, alpha, a, b, beta, c, cOffset, ldc, parallel, rowBias, packedA);
         else
-            GemmDriver<T, Vector128<T>, Simd128<T>>.Run(m, n, k, alpha, a, b, beta, c, cOffset, ldc, parallel);
+            GemmDriver<T, Vector128<T>, Simd128<T>>.Run(m, n, k, alpha, a, b, beta, c, cOffset, ldc, parallel, rowBias, packedA);
+    }
+
+    /// <summary>Values per SIMD vector of the GEMM on this machine (B panels are two vectors wide).</summary>
+    internal static int GemmLanes<T>() where T : unmanaged =>
+        Vector512.IsHardwareAccelerated ? Vector512<T>.Count : Vector256.IsHardwareAccelerated ? Vector256<T>.Count : Vector128<T>.Count;
+
+    /// <summary>
+    /// A (m × k, m ≤ 1536) packed once for <see cref="GemmPacked"/>'s packedA, in a rented buffer (return it to
+    /// ArrayPool&lt;T&gt;.Shared): for a series of products that share A.
+    /// </summary>
+    internal static T[] GemmPackA<T, TA>(int m, int k, TA a)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TA : struct, IGemmPanelSource<T>
+    {
+        T[] packed;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            packed = ArrayPool<T>.Shared.Rent(checked((int)GemmDriver<T, Vector512<T>, Simd512<T>>.PackedASize(m, k)));
+            GemmDriver<T, Vector512<T>, Simd512<T>>.PackA(m, k, a, packed);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            packed = ArrayPool<T>.Shared.Rent(checked((int)GemmDriver<T, Vector256<T>, Simd256<T>>.PackedASize(m, k)));
+            GemmDriver<T, Vector256<T>, Simd256<T>>.PackA(m, k, a, packed);
+        }
+        else
+        {
+            packed = ArrayPool<T>.Shared.Rent(checked((int)GemmDriver<T, Vector128<T>, Simd128<T>>.PackedASize(m, k)));
+            GemmDriver<T, Vector128<T>, Simd128<T>>.PackA(m, k, a, packed);
+        }
+        return packed;
     }
 
     /// <summary>

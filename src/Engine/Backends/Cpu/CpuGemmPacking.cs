@@ -15,6 +15,21 @@ internal interface IGemmPanelSource<T> where T : unmanaged
     /// dst[q·kc·width + p·width + t] = element(idx0 + q·width + t, p0 + p), zero past count.
     /// </summary>
     unsafe void Pack(T* dst, int idx0, int count, int p0, int kc, int width);
+
+    /// <summary>
+    /// True for a B operand the micro-kernel reads in place (<see cref="DepthOffsets"/>, <see cref="PanelBases"/>)
+    /// instead of a packed copy: element (idx, p) at base(idx's panel, vector) + offset(p).
+    /// </summary>
+    static virtual bool InPlace => false;
+
+    /// <summary>An in-place operand's offsets[p] of depth steps [p0, p0 + kc), relative to the panel bases.</summary>
+    unsafe void DepthOffsets(int p0, int kc, long* offsets) => throw new NotSupportedException("This operand is packed, not read in place.");
+
+    /// <summary>
+    /// An in-place operand's bases of the panels of columns [idx0, idx0 + count) (count a multiple of
+    /// <paramref name="width"/>): for each panel, one address per vector of <paramref name="lanes"/> values.
+    /// </summary>
+    unsafe void PanelBases(int idx0, int count, int width, int lanes, T** bases) => throw new NotSupportedException("This operand is packed, not read in place.");
 }
 
 /// <summary>

@@ -29,6 +29,9 @@ internal interface IGemmSimd<T, TV> where T : unmanaged where TV : struct
     static abstract TV Fma(TV a, TV b, TV c);
 
     static abstract TV Mul(TV a, TV b);
+
+    /// <summary>a + b.</summary>
+    static abstract TV Add(TV a, TV b);
 }
 
 /// <summary>AVX-512 (or any 512-bit SIMD) lanes of float or double.</summary>
@@ -59,6 +62,9 @@ internal readonly struct Simd512<T> : IGemmSimd<T, Vector512<T>> where T : unman
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Mul(Vector512<T> a, Vector512<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Add(Vector512<T> a, Vector512<T> b) => a + b;
 }
 
 /// <summary>AVX2 lanes of float or double.</summary>
@@ -88,6 +94,9 @@ internal readonly struct Simd256<T> : IGemmSimd<T, Vector256<T>> where T : unman
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Mul(Vector256<T> a, Vector256<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Add(Vector256<T> a, Vector256<T> b) => a + b;
 }
 
 /// <summary>128-bit lanes (SSE, NEON): the portable fallback.</summary>
@@ -116,4 +125,7 @@ internal readonly struct Simd128<T> : IGemmSimd<T, Vector128<T>> where T : unman
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Mul(Vector128<T> a, Vector128<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Add(Vector128<T> a, Vector128<T> b) => a + b;
 }

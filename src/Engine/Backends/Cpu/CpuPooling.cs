@@ -49,23 +49,33 @@ internal sealed partial class CpuBackend
             for (long p = p0; p < p1; p++)
             {
                 long xb = p * h * w, yb = p * oh * ow;
-                Array.Clear(dx, (int)xb, h * w); // odd trailing rows/columns get no gradient
+                // Every window writes its four gradients; only odd trailing rows/columns need clearing.
+                if (h % 2 != 0 || w % 2 != 0) Array.Clear(dx, (int)xb, h * w);
                 for (int i = 0; i < oh; i++)
                 {
-                    long r0 = xb + 2L * i * w, r1 = r0 + w;
-                    for (int j = 0; j < ow; j++)
+                    var g = new ReadOnlySpan<T>(dy, (int)(yb + (long)i * ow), ow);
+                    var d0 = new Span<T>(dx, (int)(xb + 2L * i * w), 2 * ow);
+                    var d1 = new Span<T>(dx, (int)(xb + (2L * i + 1) * w), 2 * ow);
+                    if (kind == PoolKind.Average)
                     {
-                        T g = dy[yb + (long)i * ow + j];
-                        long[] idx = [r0 + 2 * j, r0 + 2 * j + 1, r1 + 2 * j, r1 + 2 * j + 1];
-                        if (kind == PoolKind.Average)
+                        for (int j = 0; j < ow; j++) d0[2 * j] = d0[2 * j + 1] = d1[2 * j] = d1[2 * j + 1] = g[j] * quarter;
+                    }
+                    else
+                    {
+                        var x0 = new ReadOnlySpan<T>(x, (int)(xb + 2L * i * w), 2 * ow);
+                        var x1 = new ReadOnlySpan<T>(x, (int)(xb + (2L * i + 1) * w), 2 * ow);
+                        for (int j = 0; j < ow; j++)
                         {
-                            foreach (var k in idx) dx[k] = g * quarter;
-                        }
-                        else
-                        {
-                            long best = idx[0]; // first maximum in row-major window order, as PyTorch
-                            for (int k = 1; k < 4; k++) if (x[idx[k]] > x[best]) best = idx[k];
-                            dx[best] = g;
+                            // The first maximum in row-major window order takes the gradient, as in PyTorch.
+                            T a = x0[2 * j], b = x0[2 * j + 1], c = x1[2 * j], e = x1[2 * j + 1];
+                            int best = b > a ? 1 : 0;
+                            T top = best == 1 ? b : a;
+                            if (c > top) { best = 2; top = c; }
+                            if (e > top) best = 3;
+                            d0[2 * j] = best == 0 ? g[j] : T.Zero;
+                            d0[2 * j + 1] = best == 1 ? g[j] : T.Zero;
+                            d1[2 * j] = best == 2 ? g[j] : T.Zero;
+                            d1[2 * j + 1] = best == 3 ? g[j] : T.Zero;
                         }
                     }
                 }

@@ -25,14 +25,16 @@ internal sealed partial class CpuBackend
         if (c.DType == DType.BFloat16) Narrow(fc, Data<BFloat16>(c));
     }
 
-    private void ReducedPrecisionConv(ConvPass pass, Storage first, Storage second, Storage output, in Conv2dGeometry g, MathMode math)
+    // bias (forward only): added in float32 to the float32 sums, before the one rounding of a BFloat16 output.
+    private void ReducedPrecisionConv(ConvPass pass, Storage first, Storage second, Storage output, in Conv2dGeometry g, MathMode math,
+                                      Storage? bias = null)
     {
         var f1 = WidenedOperand(first, math);
         var f2 = WidenedOperand(second, math);
         var fo = output.DType == DType.Float32 ? Data<float>(output) : new float[output.Length];
         switch (pass)
         {
-            case ConvPass.Forward: ConvForward(f1, f2, fo, g); break;
+            case ConvPass.Forward: ConvForward(f1, f2, bias is null ? null : WidenedBias(bias), fo, g); break;
             case ConvPass.BackwardData: ConvBackwardData(f1, f2, fo, g); break;
             default: ConvBackwardWeight(f1, f2, fo, g); break;
         }
@@ -54,6 +56,8 @@ internal sealed partial class CpuBackend
         ParallelRanges(f.Length, 1 << 16, (s0, s1) => { for (long i = s0; i < s1; i++) rounded[i] = Tf32.Round(f[i]); });
         return rounded;
     }
+
+    private static float[] WidenedBias(Storage bias) => bias.DType == DType.BFloat16 ? WidenedOperand(bias, MathMode.Exact) : Data<float>(bias);
 
     private static void Narrow(float[] src, BFloat16[] dst) =>
         ParallelRanges(dst.Length, 1 << 16, (s0, s1) => { for (long i = s0; i < s1; i++) dst[i] = (BFloat16)src[i]; });
