@@ -11,9 +11,11 @@ public static partial class Ops
     /// <summary>
     /// 2-D convolution with separate vertical and horizontal stride and padding, as PyTorch's
     /// <c>Conv2d(stride=(sh, sw), padding=(ph, pw))</c>; the kernel (R,S) may be rectangular (Inception's 1×7, 7×1).
+    /// Under <see cref="Precision.Bf16"/> (<see cref="Autocast"/>) x, w and the bias are read in BFloat16 and y is BFloat16.
     /// </summary>
     public static Tensor Conv2d(Tensor x, Tensor w, Tensor? bias, (int H, int W) stride, (int H, int W) padding)
     {
+        (x, w, bias) = (Autocast.ProductInput(x), Autocast.ProductInput(w), bias is null ? null : Autocast.ProductInput(bias));
         CheckRank(nameof(Conv2d), "x", x, 4);
         CheckRank(nameof(Conv2d), "w", w, 4);
         CheckSame(nameof(Conv2d), x, w);

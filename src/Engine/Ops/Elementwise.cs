@@ -18,6 +18,7 @@ public static partial class Ops
 
     private static Tensor Binary(BinaryOp op, Tensor a, Tensor b)
     {
+        (a, b) = Promote(a, b);
         CheckSame(op.ToString(), a, b);
         var shape = Shape.Broadcast(a.Shape, b.Shape);
         var y = Empty(a, shape);

@@ -13,6 +13,7 @@ public static partial class Ops
     public static Tensor SpectralNormSigma(Tensor w, Tensor u, bool updateU, double eps = 1e-12, int iterations = 1)
     {
         CheckSame(nameof(SpectralNormSigma), w, u);
+        CheckNotBFloat16(nameof(SpectralNormSigma), w);
         if (w.Rank < 2) throw new ArgumentException($"Spectral norm needs a weight of rank ≥ 2, got {w.Shape}.", nameof(w));
         if (iterations < 1) throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "At least one power iteration is needed.");
         int rows = w.Shape[0], cols = (int)(w.Numel / rows);

@@ -44,9 +44,8 @@ internal sealed partial class CpuBackend
     {
         if (s.DType == DType.BFloat16)
         {
-            var src = Data<BFloat16>(s);
-            var wide = new float[src.Length];
-            ParallelRanges(src.Length, 1 << 16, (s0, s1) => { for (long i = s0; i < s1; i++) wide[i] = src[i]; });
+            var wide = new float[s.Length];
+            Widen(Data<BFloat16>(s), wide);
             return wide;
         }
         var f = Data<float>(s); // Float32 operands come here only under TF32
@@ -55,6 +54,11 @@ internal sealed partial class CpuBackend
         return rounded;
     }
 
+    /// <summary>dst = the exact float32 values of src.</summary>
+    private static void Widen(BFloat16[] src, float[] dst) =>
+        ParallelRanges(src.Length, 1 << 16, (s0, s1) => { for (long i = s0; i < s1; i++) dst[i] = src[i]; });
+
+    /// <summary>dst = src rounded to bfloat16 (nearest, ties to even).</summary>
     private static void Narrow(float[] src, BFloat16[] dst) =>
         ParallelRanges(dst.Length, 1 << 16, (s0, s1) => { for (long i = s0; i < s1; i++) dst[i] = (BFloat16)src[i]; });
 }
