@@ -23,7 +23,8 @@ public interface IRealBatches
 /// <summary>
 /// BigGAN's training step (BigGAN-PyTorch train_fns.GAN_training_function): D updates on real and fake images in
 /// one batch with the hinge loss, then a G update through the frozen D, orthogonal regularisation added to the
-/// gradients, Adam, and the EMA of G. Latents are N(0, I) and fake labels uniform, both from one Philox stream
+/// gradients, Adam, and the EMA of G. Forward and backward passes run under the options' precision (an
+/// <see cref="Autocast"/> scope per micro-batch); orthogonal regularisation, Adam and the EMA stay Float32. Latents are N(0, I) and fake labels uniform, both from one Philox stream
 /// whose offset is part of the checkpoint, so a resumed run draws exactly what an uninterrupted one would.
 /// </summary>
 public sealed class GanTrainer<TG, TD>
@@ -91,6 +92,7 @@ public sealed class GanTrainer<TG, TD>
             for (int a = 0; a < _options.DAccumulations; a++)
             {
                 using var scope = new TensorScope();
+                using var precision = Autocast.Enable(_options.Precision);
                 var (x, xLabels) = real.Next();
                 var (z, y) = SampleLatents(x.Shape[0]);
                 Tensor fake;
@@ -115,6 +117,7 @@ public sealed class GanTrainer<TG, TD>
         for (int a = 0; a < _options.GAccumulations; a++)
         {
             using var scope = new TensorScope();
+            using var precision = Autocast.Enable(_options.Precision);
             var (z, y) = SampleLatents(_options.BatchSize);
             var loss = Ops.HingeLossGenerator(D.Score(G.Generate(z, y), y));
             Ops.MulScalar(loss, 1.0 / _options.GAccumulations).Backward();
