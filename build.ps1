@@ -8,7 +8,8 @@
 #           server with the driver and CUDA libraries but no .NET (tools/gpu-check.sh runs it there)
 #   kernels compile kernels-cu/*.cu to src/Kernels/Ptx/*.ptx (nvcc, compute_80), each stamped with the
 #           SHA-256 of its sources; with -Check, compile into a temporary folder instead, fail when a
-#           committed PTX is stale, and build each as an sm_90 cubin with -Xptxas -v, failing on spills
+#           committed PTX is stale, and build each as an sm_90 cubin with -Xptxas -v, failing on spills and
+#           on a tensor-core convolution kernel (conv_tc) without HMMA instructions in its SASS
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
@@ -27,11 +28,47 @@ function Invoke-Checked([string]$what, [scriptblock]$block) {
     if ($LASTEXITCODE -ne 0) { throw "$what failed with exit code $LASTEXITCODE." }
 }
 
-# The hash a PTX file is stamped with: its .cu and the shared header, line endings normalised.
+# The kernels-cu headers other than common.cuh that a source includes, directly or through another header, in the
+# order first met.
+function Get-KernelHeaders([string]$path, [System.Collections.Generic.List[string]]$found) {
+    foreach ($line in Get-Content $path) {
+        if ($line -match '^\s*#include\s+"([^"]+)"' -and $Matches[1] -ne 'common.cuh' -and -not $found.Contains($Matches[1])) {
+            $found.Add($Matches[1])
+            Get-KernelHeaders "kernels-cu/$($Matches[1])" $found
+        }
+    }
+}
+
+# The hash a PTX file is stamped with: the shared header, its .cu and the other headers it includes, line endings
+# normalised (a .cu that includes only common.cuh hashes common.cuh and itself).
 function Get-KernelSourceHash([string]$cu) {
     $text = (Get-Content -Raw 'kernels-cu/common.cuh') + "`n//--`n" + (Get-Content -Raw $cu)
+    $headers = [System.Collections.Generic.List[string]]::new()
+    Get-KernelHeaders $cu $headers
+    foreach ($h in $headers) { $text += "`n//--`n" + (Get-Content -Raw "kernels-cu/$h") }
     $bytes = [Text.Encoding]::UTF8.GetBytes($text.Replace("`r`n", "`n"))
     return [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($bytes)).ToLowerInvariant()
+}
+
+# The tensor-core convolution's product kernels must reach the tensor cores: each needs HMMA instructions in its sm_90
+# SASS (cuobjdump -sass of the cubin). Returns the failures.
+function Test-TensorCoreSass([string]$name, [string]$cubin) {
+    $sass = & cuobjdump -sass $cubin 2>&1
+    if ($LASTEXITCODE -ne 0) { return @("cuobjdump -sass $name.cubin failed:`n$($sass -join "`n")") }
+    $hmma = @{}
+    $function = ''
+    foreach ($line in $sass) {
+        if ($line -match 'Function : (\w+)') { $function = $Matches[1]; $hmma[$function] = 0 }
+        elseif ($function -and $line -match '\bHMMA\.') { $hmma[$function]++ }
+    }
+    $products = @($hmma.Keys | Where-Object { $_ -match '^conv2d_tc_(forward|backward_data|backward_weight)_' })
+    if ($products.Count -eq 0) { return @("$name.cu: no tensor-core product kernels found in its SASS.") }
+    $failures = @()
+    foreach ($f in $products | Sort-Object) {
+        if ($hmma[$f] -eq 0) { $failures += "$name.cu: $f has no HMMA instruction on sm_90 (not on tensor cores)." }
+        else { Write-Host ("  {0,-40} {1,4} HMMA" -f $f, $hmma[$f]) }
+    }
+    return $failures
 }
 
 function Invoke-Kernels([bool]$check) {
@@ -60,6 +97,7 @@ function Invoke-Kernels([bool]$check) {
             $cubin = Join-Path $outDir "$name.cubin"
             $report = & nvcc @ccbin -cubin -arch=sm_90 -O3 -std=c++17 -Xptxas -v -Ikernels-cu $cu.FullName -o $cubin 2>&1
             if ($LASTEXITCODE -ne 0) { throw "nvcc -cubin $name.cu failed:`n$($report -join "`n")" }
+            if ($name -like 'conv_tc*') { $failures += Test-TensorCoreSass $name $cubin }
             $functionName = ''
             foreach ($line in $report) {
                 if ($line -match "Compiling entry function '(\w+)'") { $functionName = $Matches[1] }
@@ -77,7 +115,7 @@ function Invoke-Kernels([bool]$check) {
     if ($check) {
         Remove-Item -Recurse -Force $outDir
         if ($failures.Count -gt 0) { throw ("Kernel check failed:`n" + ($failures -join "`n")) }
-        Write-Host 'Kernel check passed: every PTX is up to date and no kernel spills registers on sm_90.'
+        Write-Host 'Kernel check passed: every PTX is up to date, no kernel spills registers on sm_90, and the tensor-core convolutions use HMMA.'
     }
 }
 

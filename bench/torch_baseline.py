@@ -8,9 +8,10 @@
 of RawGan.Bench ("ConvBench.Forward"), PyTorch's own case label, and `pairs_with`: the RawGan cases (shell-style
 patterns, e.g. "cuda/*") it is compared against; rows pairing with nothing are PyTorch-only alternatives (TF32
 convolutions, for example). Times: the best and median of several rounds, each synchronised on a GPU. On CUDA the
-kernels run with TF32 off (RawGan computes in exact FP32), then the matmul/conv-heavy rows again with TF32 on. bf16
-autocast is not timed: RawGan has no bf16 path to compare it with. The training step is BigGAN-PyTorch's
-train_fns.GAN_training_function with the reference modules of tests/reference/biggan_reference.py.
+kernels run with TF32 off (RawGan computes in exact FP32), then the matmul/conv-heavy rows again with TF32 on; the
+convolutions also in bfloat16 (bfloat16 tensors), and BigGAN-128's convolutions (conv128, CudaConvBench's shapes) in
+TF32 and bfloat16. The training step is BigGAN-PyTorch's train_fns.GAN_training_function with the reference modules
+of tests/reference/biggan_reference.py.
 """
 import argparse
 import copy
@@ -97,15 +98,39 @@ def gemm(tag, pairs):
     report("GemmBench.ConvShapedGemmFloat32", f"{tag}/{faster[0]}", pairs, faster[1])
 
 
-def conv(tag, pairs):
-    x, wc, dy = uniform(32, 128, 32, 32), uniform(128, 128, 3, 3), uniform(32, 128, 32, 32)
-
+def conv_passes(bench, tag, pairs, x, w, dy, padding):
+    """Forward, data gradient and weight gradient of one convolution (stride 1), as RawGan's three passes."""
     def backward(mask):
-        return torch.ops.aten.convolution_backward(dy, x, wc, None, [1, 1], [1, 1], [1, 1], False, [0, 0], 1, mask)
+        return torch.ops.aten.convolution_backward(dy, x, w, None, [1, 1], [padding, padding], [1, 1], False, [0, 0], 1, mask)
     with torch.no_grad():
-        report("ConvBench.Forward", tag, pairs, lambda: F.conv2d(x, wc, padding=1))
-        report("ConvBench.BackwardData", tag, pairs, lambda: backward([True, False, False]))
-        report("ConvBench.BackwardWeight", tag, pairs, lambda: backward([False, True, False]))
+        report(bench + ".Forward", tag, pairs, lambda: F.conv2d(x, w, padding=padding))
+        report(bench + ".BackwardData", tag, pairs, lambda: backward([True, False, False]))
+        report(bench + ".BackwardWeight", tag, pairs, lambda: backward([False, True, False]))
+
+
+def conv(tag, pairs, dtype=torch.float32):
+    x, wc, dy = uniform(32, 128, 32, 32), uniform(128, 128, 3, 3), uniform(32, 128, 32, 32)
+    conv_passes("ConvBench", tag, pairs, x.to(dtype), wc.to(dtype), dy.to(dtype), 1)
+
+
+# CudaConvBench.Shapes: BigGAN-128's convolutions at batch 64 (name, in channels, out channels, size, kernel).
+CONV128 = [("G0.conv1 1536-1536 8x8", 1536, 1536, 8, 3), ("G2.conv1 768-384 32x32", 768, 384, 32, 3),
+           ("G4.conv1 192-96 128x128", 192, 96, 128, 3), ("G4.conv_sc 192-96 128x128 1x1", 192, 96, 128, 1),
+           ("D0.conv1 3-96 128x128", 3, 96, 128, 3), ("D0.conv2 96-96 128x128", 96, 96, 128, 3),
+           ("D5.conv1 1536-1536 4x4", 1536, 1536, 4, 3)]
+
+
+def conv128():
+    """CudaConvBench's rows: cuDNN in TF32 (cudnn.allow_tf32) and in bfloat16 (bfloat16 tensors), NCHW as RawGan."""
+    for name, c, k, size, kernel in CONV128:
+        for precision, dtype in (("tf32", torch.float32), ("bf16", torch.bfloat16)):
+            set_tf32(precision == "tf32")
+            case = f"cuda/{name}/{precision}"
+            x, w, dy = (uniform(64, c, size, size).to(dtype), uniform(k, c, kernel, kernel).to(dtype),
+                        uniform(64, k, size, size).to(dtype))
+            conv_passes("CudaConvBench", case + " (cudnn)", [case], x, w, dy, kernel // 2)
+            del x, w, dy
+    set_tf32(False)
 
 
 def shape_of(variant):
@@ -119,6 +144,8 @@ def elementwise(variant):
     case = f"{DEVICE}/{variant}"
     report("ElementwiseBench.Copy", case, [case], lambda: y.copy_(a))
     report("ElementwiseBench.EngineCopy", case, [case], lambda: y.copy_(a))
+    half = torch.empty(shape[0], 2 * shape[1], shape[2], shape[3], device=DEVICE)[:, :shape[1]]
+    report("ElementwiseBench.StridedCopy", case, [case], lambda: half.copy_(a))
     report("ElementwiseBench.Add", case, [case], lambda: torch.add(a, b, out=y))
     report("ElementwiseBench.MulBroadcast", case, [case], lambda: torch.mul(a, s, out=y))
 
@@ -139,15 +166,15 @@ def batch_norm(variant):
     xt, gain, bias = uniform(n, c, h, w, requires_grad=True), uniform(n, c, requires_grad=True), uniform(n, c, requires_grad=True)
     run_mean, run_var = torch.zeros(c, device=DEVICE), torch.ones(c, device=DEVICE)
 
-    def cbn():  # ref.ccbn.forward with the gain and bias already looked up
+    def cbn_relu():  # ref.ccbn.forward with the gain and bias already looked up, then the G block's ReLU
         out = F.batch_norm(xt, run_mean, run_var, None, None, True, 0.1, eps)
-        return out * (1 + gain).view(n, c, 1, 1) + bias.view(n, c, 1, 1)
+        return F.relu(out * (1 + gain).view(n, c, 1, 1) + bias.view(n, c, 1, 1))
 
-    def cbn_backward():
-        cbn().backward(dy)
+    def cbn_relu_backward():
+        cbn_relu().backward(dy)
         xt.grad = gain.grad = bias.grad = None
-    report("BatchNormBench.CbnForward", case, [case], cbn)
-    report("BatchNormBench.CbnForwardBackward", case, [case], cbn_backward)
+    report("BatchNormBench.CbnReluForward", case, [case], cbn_relu)
+    report("BatchNormBench.CbnReluForwardBackward", case, [case], cbn_relu_backward)
 
 
 def attention(variant, tag=None, pairs=None):
@@ -189,6 +216,9 @@ def generator_config(variant):
     if variant in ("g128", "biggan128"):
         g, d = ref.preset("ImageNet128")
         return g, d, 64
+    if variant == "mnist32":  # `rawgan train`'s default model and batch
+        g, d = ref.preset("Mnist32")
+        return g, d, 16
     g, d = ref.preset("Cifar32")
     g.update(G_ch=32)
     d.update(D_ch=32)
@@ -275,6 +305,15 @@ def train_step(variant, tag=None, pairs=None):
                 e.copy_(e * 0.0 + p * 1.0)
     report("TrainStepBench.TrainStep", tag or case, [case] if pairs is None else pairs, step,
            min_seconds=0.0, repeats=3, warmup=2)
+    if DEVICE == "cuda":  # peak memory of a step, persistent state included, as RawGan's StepMemory records it
+        peaks = []
+        for _ in range(2):
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+            step()
+            torch.cuda.synchronize()
+            peaks.append(torch.cuda.max_memory_allocated())
+        RESULTS[-1]["peak_bytes"] = max(peaks)
 
 
 def main():
@@ -283,8 +322,9 @@ def main():
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (CPU; 0 leaves torch's default)")
     parser.add_argument("--json", help="write the results to this file")
-    parser.add_argument("--only", default="", help="comma-separated families to run (gemm,conv,elementwise,batchnorm,"
-                                                   "attention,spectralnorm,random,adam,trainstep); default all")
+    parser.add_argument("--only", default="", help="comma-separated families to run (gemm,conv,conv128,elementwise,"
+                                                   "batchnorm,attention,spectralnorm,random,adam,trainstep); default all")
+    parser.add_argument("--skip", default="", help="comma-separated families to leave out")
     args = parser.parse_args()
     DEVICE = args.device
     if args.threads:
@@ -293,14 +333,15 @@ def main():
     cuda = DEVICE == "cuda"
     if cuda:
         torch.backends.cudnn.benchmark = True
-    families = set(filter(None, args.only.split(","))) or {"gemm", "conv", "elementwise", "batchnorm", "attention",
-                                                           "spectralnorm", "random", "adam", "trainstep"}
+    families = set(filter(None, args.only.split(","))) or {"gemm", "conv", "conv128", "elementwise", "batchnorm",
+                                                           "attention", "spectralnorm", "random", "adam", "trainstep"}
+    families -= set(filter(None, args.skip.split(",")))
     shapes = ["b32", "b128"] if cuda else ["b32"]
     set_tf32(False)
     if "gemm" in families:
         gemm("cuda/fp32" if cuda else "cpu", ["cuda/fp32"] if cuda else ["cpu"])
     if "conv" in families:
-        conv("cuda/cudnn-fp32" if cuda else "cpu", ["cuda/*"] if cuda else ["cpu"])
+        conv("cuda/cudnn-fp32" if cuda else "cpu", ["cuda/Im2colGemm", "cuda/ImplicitGemm"] if cuda else ["cpu"])
     if "elementwise" in families:
         for v in shapes:
             elementwise(v)
@@ -319,20 +360,23 @@ def main():
         for v in (["g32", "g128"] if cuda else ["g32"]):
             adam(v)
     if "trainstep" in families:
-        for v in (["biggan32", "biggan128"] if cuda else ["biggan32"]):
+        for v in (["biggan32", "mnist32", "biggan128"] if cuda else ["biggan32", "mnist32"]):
             train_step(v)
-    if cuda:  # PyTorch-only rows: the same work with TF32 tensor cores, which RawGan's kernels do not use (yet)
+    if cuda:  # the same work with TF32 tensor cores (and bfloat16 convolutions), paired where RawGan has the precision
         set_tf32(True)
         if "gemm" in families:
             gemm("cuda/tf32", ["cuda/tf32"])
         if "conv" in families:
-            conv("cuda/cudnn-tf32", [])
+            conv("cuda/cudnn-tf32", ["cuda/tf32/*"])
+            conv("cuda/cudnn-bf16", ["cuda/bf16/*"], torch.bfloat16)
         if "attention" in families:
             attention("g128", tag="cuda/g128/tf32", pairs=[])
         if "trainstep" in families:
             for v in ["biggan32", "biggan128"]:
                 train_step(v, tag=f"cuda/{v}/tf32", pairs=[])
         set_tf32(False)
+        if "conv128" in families:
+            conv128()
 
     info = {"torch": torch.__version__, "device": DEVICE, "threads": torch.get_num_threads(),
             "cuda_device": torch.cuda.get_device_name(0) if cuda else None,

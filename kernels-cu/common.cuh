@@ -78,3 +78,52 @@ __device__ __forceinline__ T block_max(T v, T* shared) {
   v = lane < warps ? shared[lane] : shared[0];
   return warp_max(v);
 }
+
+// ---- memory-bound kernels: storage vs arithmetic type, 16-byte packs, division by multiplication -----------------
+
+// The arithmetic type of a storage type: memory-bound kernels load T, compute in Acc<T>, store T. float and double
+// compute in themselves; a 16-bit storage type maps to float with one more line.
+template <typename T> struct AccOf { typedef T type; };
+template <typename T> using Acc = typename AccOf<T>::type;
+
+// W consecutive elements moved by one load or store: W = 16 / sizeof(T) is one 16-byte vector access.
+template <typename T, int W>
+struct alignas(sizeof(T) * W) Elems {
+  T v[W];
+};
+template <typename T> struct PackWidth { static constexpr int value = 16 / (int)sizeof(T); };
+
+template <typename T, int W>
+__device__ __forceinline__ Elems<T, W> load_elems(const T* p) { return *reinterpret_cast<const Elems<T, W>*>(p); }
+template <typename T, int W>
+__device__ __forceinline__ void store_elems(T* p, const Elems<T, W>& e) { *reinterpret_cast<Elems<T, W>*>(p) = e; }
+
+__device__ __forceinline__ bool aligned16(const void* p) { return ((unsigned long long)p & 15) == 0; }
+
+// The streaming loop of the elementwise kernels over `units` loads (W-element packs), four per thread per iteration:
+// load(j, u) runs for all four before store(j, u) runs for any, so that four loads are in flight per thread.
+template <typename Load, typename Store>
+__device__ __forceinline__ void stream_units(i64 units, Load load, Store store) {
+  const i64 stride = (i64)gridDim.x * blockDim.x;
+  for (i64 u0 = (i64)blockIdx.x * blockDim.x + threadIdx.x; u0 < units; u0 += 4 * stride) {
+#pragma unroll
+    for (int j = 0; j < 4; j++) {
+      if (u0 + j * stride < units) load(j, u0 + j * stride);
+    }
+#pragma unroll
+    for (int j = 0; j < 4; j++) {
+      if (u0 + j * stride < units) store(j, u0 + j * stride);
+    }
+  }
+}
+
+// n / d for 0 ≤ n < 2^31 by a multiply-high, an add and a shift (Granlund and Montgomery; PyTorch's IntDivider):
+// a thread builds the divider once, and its loop then runs no division sequence.
+struct FastDiv {
+  unsigned d, m, s;
+  __device__ explicit FastDiv(unsigned divisor) : d(divisor), s(0) {
+    while ((1ull << s) < d) s++;
+    m = (unsigned)((((1ull << 32) * ((1ull << s) - d)) / d) + 1);
+  }
+  __device__ __forceinline__ unsigned div(unsigned n) const { return (__umulhi(n, m) + n) >> s; }
+};

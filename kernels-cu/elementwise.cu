@@ -1,5 +1,13 @@
 // Elementwise kernels: fill, cast, strided copy (permute, narrow, cat, expand), broadcast binary ops,
 // unary ops and their backward rules, affine and axpby. CPU reference: src/Engine/Backends/Cpu/CpuElementwise.cs.
+//
+// The strided copy and the binary ops are memory-bound and written to stream. Their index space (d0, d1, d2, d3) is
+// split with FastDiv in 32 bits (below 2^31 elements: every shape BigGAN has; larger ones take a 64-bit loop). When
+// the innermost dimension allows it (a multiple of the pack width, written contiguously, each operand read either
+// contiguously or broadcast along it, outer strides and buffers 16-byte aligned) each thread moves 16-byte packs, four
+// in flight. A copy that reads along a non-unit stride (a transpose) stays element by element and uncoalesced.
+// Bytes moved: a copy reads and writes each element once (2·N·b for N elements of b bytes); a binary op reads each
+// operand element it needs once (a broadcast factor of N·C elements is read once per pack, from L1) and writes y.
 #include "common.cuh"
 
 // Must match RawGan.Engine.BinaryOp and UnaryOp.
@@ -33,29 +41,115 @@ __device__ void cast(const S* x, D* y, i64 n) {
   RG_FOR(i, n) y[i] = (D)x[i];
 }
 
+// An operand's strides over (d0, d1, d2, d3).
+struct Strides4 {
+  i64 s0, s1, s2, s3;
+  __device__ i64 at(unsigned i0, unsigned i1, unsigned i2, unsigned i3) const { return i0 * s0 + i1 * s1 + i2 * s2 + i3 * s3; }
+  // Whether W-element packs along d3 can be read (or written) here: contiguous along d3, the outer strides keeping
+  // every pack 16-byte aligned from an aligned base.
+  __device__ bool packs(int W, const void* base) const { return s3 == 1 && s0 % W == 0 && s1 % W == 0 && s2 % W == 0 && aligned16(base); }
+  // A broadcast along d3: one element serves a whole pack.
+  __device__ bool broadcast() const { return s3 == 0; }
+};
+
+// Flat index u over (d0, d1, d2, d3 / W) split into its coordinates, d3's in elements.
+struct Index4 {
+  FastDiv by3, by2, by1;
+  int w;
+  __device__ Index4(int d1, int d2, int d3, int W) : by3((unsigned)(d3 / W)), by2((unsigned)d2), by1((unsigned)d1), w(W) {}
+  __device__ void split(unsigned u, unsigned& i0, unsigned& i1, unsigned& i2, unsigned& i3) const {
+    unsigned q = by3.div(u);
+    i3 = (u - q * by3.d) * w;
+    u = q;
+    q = by2.div(u);
+    i2 = u - q * by2.d;
+    i0 = by1.div(q);
+    i1 = q - i0 * by1.d;
+  }
+};
+
+// W elements of an operand at `at`: a pack, or one element repeated when the operand is broadcast along d3.
+template <typename T, int W>
+__device__ __forceinline__ Elems<T, W> read_operand(const T* p, i64 at, bool broadcast) {
+  if (W == 1 || !broadcast) return load_elems<T, W>(p + at);
+  Elems<T, W> e;
+  T v = p[at];
+#pragma unroll
+  for (int k = 0; k < W; k++) e.v[k] = v;
+  return e;
+}
+
+template <typename T, int W>
+__device__ void strided_copy_w(const T* __restrict__ src, T* __restrict__ dst, int d1, int d2, int d3, Strides4 s, Strides4 d, unsigned units) {
+  const Index4 ix(d1, d2, d3, W);
+  const bool broadcast = s.broadcast();
+  Elems<T, W> e[4];
+  i64 to[4];
+  stream_units(
+      units,
+      [&](int j, i64 u) {
+        unsigned i0, i1, i2, i3;
+        ix.split((unsigned)u, i0, i1, i2, i3);
+        e[j] = read_operand<T, W>(src, s.at(i0, i1, i2, i3), broadcast);
+        to[j] = d.at(i0, i1, i2, i3);
+      },
+      [&](int j, i64) { store_elems<T, W>(dst + to[j], e[j]); });
+}
+
 template <typename T>
 __device__ void strided_copy(const T* src, T* dst, int d0, int d1, int d2, int d3,
                              i64 ss0, i64 ss1, i64 ss2, i64 ss3, i64 ds0, i64 ds1, i64 ds2, i64 ds3) {
   i64 n = (i64)d0 * d1 * d2 * d3;
-  RG_FOR(i, n) dst[offset4(i, d1, d2, d3, ds0, ds1, ds2, ds3)] = src[offset4(i, d1, d2, d3, ss0, ss1, ss2, ss3)];
+  if (n > 0x7fffffff) {
+    RG_FOR(i, n) dst[offset4(i, d1, d2, d3, ds0, ds1, ds2, ds3)] = src[offset4(i, d1, d2, d3, ss0, ss1, ss2, ss3)];
+    return;
+  }
+  constexpr int P = PackWidth<T>::value;
+  Strides4 s{ss0, ss1, ss2, ss3}, d{ds0, ds1, ds2, ds3};
+  if (d3 % P == 0 && d.packs(P, dst) && (s.broadcast() || s.packs(P, src)))
+    strided_copy_w<T, P>(src, dst, d1, d2, d3, s, d, (unsigned)(n / P));
+  else
+    strided_copy_w<T, 1>(src, dst, d1, d2, d3, s, d, (unsigned)n);
 }
 
-// y is contiguous over (d0..d3); a and b are read through strides (0 where broadcast).
+// y = a op b, y contiguous over (d0..d3), a and b read through strides (0 where broadcast); y may be a itself.
+template <typename T, int W>
+__device__ void binary_w(int op, const T* a, const T* b, T* y, int d1, int d2, int d3, Strides4 sa, Strides4 sb, unsigned units) {
+  typedef Acc<T> A;
+  const Index4 ix(d1, d2, d3, W);
+  const bool aBroadcast = sa.broadcast(), bBroadcast = sb.broadcast();
+  Elems<T, W> ea[4], eb[4];
+  stream_units(
+      units,
+      [&](int j, i64 u) {
+        unsigned i0, i1, i2, i3;
+        ix.split((unsigned)u, i0, i1, i2, i3);
+        ea[j] = read_operand<T, W>(a, sa.at(i0, i1, i2, i3), aBroadcast);
+        eb[j] = read_operand<T, W>(b, sb.at(i0, i1, i2, i3), bBroadcast);
+      },
+      [&](int j, i64 u) {
+#pragma unroll
+        for (int k = 0; k < W; k++) ea[j].v[k] = (T)apply_binary(op, (A)ea[j].v[k], (A)eb[j].v[k]);
+        store_elems<T, W>(y + u * W, ea[j]);
+      });
+}
+
 template <typename T>
 __device__ void binary(int op, const T* a, const T* b, T* y, int d0, int d1, int d2, int d3,
                        i64 as0, i64 as1, i64 as2, i64 as3, i64 bs0, i64 bs1, i64 bs2, i64 bs3) {
   i64 n = (i64)d0 * d1 * d2 * d3;
-  RG_FOR(i, n) {
-    y[i] = apply_binary(op, a[offset4(i, d1, d2, d3, as0, as1, as2, as3)], b[offset4(i, d1, d2, d3, bs0, bs1, bs2, bs3)]);
+  if (n > 0x7fffffff) {
+    RG_FOR(i, n) {
+      y[i] = apply_binary(op, a[offset4(i, d1, d2, d3, as0, as1, as2, as3)], b[offset4(i, d1, d2, d3, bs0, bs1, bs2, bs3)]);
+    }
+    return;
   }
-}
-
-// Same-shape contiguous operands, 16-byte aligned, n a multiple of 4: one float4 per thread.
-__device__ void binary_vec4(int op, const float4* a, const float4* b, float4* y, i64 n4) {
-  RG_FOR(i, n4) {
-    float4 p = a[i], q = b[i];
-    y[i] = make_float4(apply_binary(op, p.x, q.x), apply_binary(op, p.y, q.y), apply_binary(op, p.z, q.z), apply_binary(op, p.w, q.w));
-  }
+  constexpr int P = PackWidth<T>::value;
+  Strides4 sa{as0, as1, as2, as3}, sb{bs0, bs1, bs2, bs3};
+  if (d3 % P == 0 && aligned16(y) && (sa.broadcast() || sa.packs(P, a)) && (sb.broadcast() || sb.packs(P, b)))
+    binary_w<T, P>(op, a, b, y, d1, d2, d3, sa, sb, (unsigned)(n / P));
+  else
+    binary_w<T, 1>(op, a, b, y, d1, d2, d3, sa, sb, (unsigned)n);
 }
 
 template <typename T>
@@ -126,7 +220,6 @@ extern "C" __global__ void fill_bf16(bf16* y, i64 n, unsigned bits) { fill<bf16>
 RG_FLOATING(float, f32)
 RG_FLOATING(double, f64)
 
-extern "C" __global__ void binary_vec4_f32(int op, const float4* a, const float4* b, float4* y, i64 n4) { binary_vec4(op, a, b, y, n4); }
 
 #define RG_CAST(S, SN, D, DN) \
   extern "C" __global__ void cast_##SN##_##DN(const S* x, D* y, i64 n) { cast<S, D>(x, y, n); }

@@ -2,9 +2,10 @@
 # GPU verification in one command, on a server with the NVIDIA driver, the CUDA libraries and PyTorch with CUDA, but
 # no .NET. Usage (from a checkout that carries artifacts/device, built here by `dotnet pwsh build.ps1 device-bundle`):
 #   bash tools/gpu-check.sh OUT_DIR
-# Runs the Cuda-category tests, RawGan.Bench on the GPU (short iterations), bench/torch_baseline.py on the GPU
-# (cuDNN, TF32 off and on), joins the two into OUT_DIR/comparison.md (RawGan/PyTorch per row), and a short synthetic
-# training run. Each step has a time limit so that the whole check stays under 8 minutes on an H100;
+# Runs the tensor-core convolution's tests, the other Cuda-category tests, RawGan.Bench on the GPU (short iterations;
+# the convolutions separately), bench/torch_baseline.py on the GPU (cuDNN: fp32, TF32, bf16; BigGAN-128's
+# convolutions separately), joins them into OUT_DIR/comparison.md (RawGan/PyTorch per row; each training step's peak
+# memory beside torch.cuda.max_memory_allocated in a second table), and a short synthetic training run. Each step has a time limit so that the whole check stays under 8 minutes on an H100;
 # RAWGAN_GPU_CHECK_FULL_TESTS=1 also runs the whole test suite first (several minutes more). Builds nothing.
 set -uo pipefail
 out=${1:?usage: gpu-check.sh OUT_DIR}
@@ -43,22 +44,41 @@ step info 30 "$work/rawgan" info
 if [ "${RAWGAN_GPU_CHECK_FULL_TESTS:-0}" = 1 ]; then
   step tests 600 "$work/RawGan.Tests" --results-directory "$out/tests" --report-trx --output Detailed
 fi
-step cuda-tests 100 "$work/RawGan.Tests" --filter "TestCategory=Cuda" --results-directory "$out/tests-cuda" --report-trx --output Detailed
+# The tensor-core convolution (conv_tc.cu) first, in a process of its own: if its tests fail or its kernels fault the
+# GPU, the later steps convolve with im2col + cuBLAS (RAWGAN_CONV_ALGO=Im2colGemm) and skip its benchmarks, so the
+# rest of the check is still measured.
+tc_ok=1
+step tc-tests 150 "$work/RawGan.Tests" --filter "FullyQualifiedName~ConvTensorCore" --results-directory "$out/tests-tc" \
+  --report-trx --output Detailed || { tc_ok=0; export RAWGAN_CONV_ALGO=Im2colGemm
+  summary+=("tensor-core convolution tests failed: the steps below ran with RAWGAN_CONV_ALGO=Im2colGemm"); }
+step cuda-tests 100 "$work/RawGan.Tests" --filter "TestCategory=Cuda&FullyQualifiedName!~ConvTensorCore" \
+  --results-directory "$out/tests-cuda" --report-trx --output Detailed
 # Benchmarks: the CUDA cases only (the CPU ones are measured on the development machine), 100 ms iterations;
-# every family but the CPU micro-kernel probe.
+# every family but the CPU micro-kernel probe. The convolutions in a step of their own (50 ms iterations; their
+# autotune lines, every tile's time and im2col + cuBLAS's per shape, are in conv-bench.log).
 step bench 200 env RAWGAN_BENCH_DEVICES=cuda RAWGAN_BENCH_ITERATION_MS=100 \
-  "$work/RawGan.Bench" --filter '*ConvBench*' '*GemmBench*' '*ElementwiseBench*' '*BatchNormBench*' '*AttentionBench*' \
+  "$work/RawGan.Bench" --filter '*GemmBench*' '*ElementwiseBench*' '*BatchNormBench*' '*AttentionBench*' \
   '*SpectralNormBench*' '*TruncatedNormalBench*' '*AdamBench*' '*TrainStepBench*' --artifacts "$out/bench"
+if [ $tc_ok = 1 ]; then
+  step conv-bench 120 env RAWGAN_BENCH_DEVICES=cuda RAWGAN_BENCH_ITERATION_MS=50 \
+    "$work/RawGan.Bench" --filter '*ConvBench*' --artifacts "$out/bench-conv"
+else
+  summary+=("conv-bench   skipped: the tensor-core convolution tests failed")
+fi
 have_torch=0
 python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null && have_torch=1
 if [ $have_torch = 1 ]; then
-  step torch 150 python3 "$work/torch_baseline.py" --device cuda --json "$out/torch-cuda.json"
+  step torch 150 python3 "$work/torch_baseline.py" --device cuda --skip conv128 --json "$out/torch-cuda.json"
+  step torch-conv 90 python3 "$work/torch_baseline.py" --device cuda --only conv128 --json "$out/torch-conv128.json"
 else
   summary+=("torch        skipped: python3 has no torch with CUDA")
 fi
-if [ -f "$out/bench/results/rawgan-results.json" ]; then
-  torch_json=(); [ -f "$out/torch-cuda.json" ] && torch_json=(--torch "$out/torch-cuda.json")
-  python3 "$work/compare.py" --rawgan "$out/bench/results/rawgan-results.json" "${torch_json[@]}" \
+rawgan_json=(); for f in "$out/bench/results/rawgan-results.json" "$out/bench-conv/results/rawgan-results.json"; do
+  [ -f "$f" ] && rawgan_json+=("$f"); done
+if [ ${#rawgan_json[@]} -gt 0 ]; then
+  torch_json=(); for f in "$out/torch-cuda.json" "$out/torch-conv128.json"; do [ -f "$f" ] && torch_json+=("$f"); done
+  [ ${#torch_json[@]} -gt 0 ] && torch_json=(--torch "${torch_json[@]}")
+  python3 "$work/compare.py" --rawgan "${rawgan_json[@]}" "${torch_json[@]}" \
     --out "$out/comparison.md" > /dev/null 2> "$out/compare.log"
 fi
 # A short timed BigGAN training run on the GPU (synthetic data, so no download is needed); its log has images/s.
@@ -69,7 +89,7 @@ echo
 cat "$out/environment.txt"
 echo
 printf '%s\n' "${summary[@]}"
-for f in tests cuda-tests; do
+for f in tests tc-tests cuda-tests; do
   [ -f "$out/$f.log" ] || continue
   echo "--- $f"; grep -E "total:|failed:|succeeded:|skipped:" "$out/$f.log" | tr -s ' '
   grep -E "^\s*failed " "$out/$f.log" | head -20

@@ -8,11 +8,12 @@ using Ops = RawGan.Engine.Ops;
 /// <summary>
 /// Batch norm in training mode on G's largest activation ("b32": 32×128×32×32; "b128", CUDA only: 64×192×64×64).
 /// BnForward/BnBackward are the kernels (batch statistics + normalise with gain and bias; the backward with
-/// batch statistics). Cbn* is G's conditional batch norm as <c>ConditionalBatchNorm.Forward</c> composes it: batch
-/// norm without affine, times (1 + gain) and plus bias per (sample, channel), through the Tensor ops and autograd.
-/// Hook: when the fused conditional BN + ReLU op lands, add it here beside CbnForward/CbnForwardBackward.
-/// Bytes are the compulsory traffic (each input read once, each output written once); BN needs x twice (statistics,
-/// then normalise), so its achievable floor is higher than that.
+/// batch statistics). CbnRelu* is G's conditional batch norm and the ReLU after it, as the model runs them: the fused
+/// op <see cref="Ops.ConditionalBatchNormRelu"/> through autograd, with per-(sample, channel) gain and bias.
+/// Bytes (N elements of 4 bytes): what the kernels move, and the compulsory floor. Statistics need x before anything
+/// can be normalised, so a forward reads x twice (3·4N moved, floor 2·4N: x read, y written); the backward reads
+/// x and dy once for its sums and once for dx (5·4N, floor 3·4N); the fused cBN + ReLU backward also reads y, for the
+/// ReLU's mask (7·4N, floor 4·4N). Whether L2 serves the second read depends on the size: b32's x fits, b128's not.
 /// </summary>
 [Config(typeof(InProcessShortConfig))]
 public class BatchNormBench
@@ -34,14 +35,23 @@ public class BatchNormBench
 
     private static double Elements(string benchCase) => ElementwiseBench.ShapeOf(benchCase).Aggregate(1.0, (p, d) => p * d);
 
+    /// <summary>Statistics read x; the forward reads x again and writes y.</summary>
+    public static double ForwardBytes(string benchCase) => 3 * 4 * Elements(benchCase);
+
     /// <summary>x read, y written.</summary>
-    public static double ForwardBytes(string benchCase) => 2 * 4 * Elements(benchCase);
+    public static double ForwardFloorBytes(string benchCase) => 2 * 4 * Elements(benchCase);
+
+    /// <summary>The sums read x and dy; dx's pass reads them again and writes dx.</summary>
+    public static double BackwardBytes(string benchCase) => 5 * 4 * Elements(benchCase);
 
     /// <summary>x and dy read, dx written.</summary>
-    public static double BackwardBytes(string benchCase) => 3 * 4 * Elements(benchCase);
+    public static double BackwardFloorBytes(string benchCase) => 3 * 4 * Elements(benchCase);
 
-    /// <summary>Forward (x read, y written) and backward (dy read, dx written).</summary>
-    public static double ForwardBackwardBytes(string benchCase) => 4 * 4 * Elements(benchCase);
+    /// <summary>The forward (3·4N) and the fused backward: sums read x, y and dy, dx's pass reads them again and writes dx (7·4N).</summary>
+    public static double ForwardBackwardBytes(string benchCase) => 10 * 4 * Elements(benchCase);
+
+    /// <summary>Forward: x read, y written; backward: x, y and dy read, dx written.</summary>
+    public static double ForwardBackwardFloorBytes(string benchCase) => 6 * 4 * Elements(benchCase);
 
     /// <summary>Random operands.</summary>
     [GlobalSetup]
@@ -78,7 +88,7 @@ public class BatchNormBench
                                             _xt, _dyt, _gain, _bias, _runMean, _runVar);
 
     /// <summary>Batch statistics, then y = (x − mean)/sqrt(var + eps)·gamma + beta.</summary>
-    [Benchmark(Baseline = true), Bytes(nameof(ForwardBytes))]
+    [Benchmark(Baseline = true), Bytes(nameof(ForwardBytes), Floor = nameof(ForwardFloorBytes))]
     public void BnForward()
     {
         _backend.BatchNormStatistics(_x, _n, _c, _spatial, _mean, _var);
@@ -87,26 +97,26 @@ public class BatchNormBench
     }
 
     /// <summary>dx, dgamma, dbeta with batch statistics.</summary>
-    [Benchmark, Bytes(nameof(BackwardBytes))]
+    [Benchmark, Bytes(nameof(BackwardBytes), Floor = nameof(BackwardFloorBytes))]
     public void BnBackward()
     {
         _backend.BatchNormBackward(_x, _dy, _mean, _var, _gamma, Eps, true, _dx, _dgamma, _dbeta, _n, _c, _spatial);
         BenchCases.Synchronize(_device);
     }
 
-    /// <summary>Conditional BN forward, as the model runs it (graph recorded, as in training).</summary>
-    [Benchmark, Bytes(nameof(ForwardBytes))]
-    public void CbnForward()
+    /// <summary>Conditional BN + ReLU forward, as the model runs it (graph recorded, as in training).</summary>
+    [Benchmark, Bytes(nameof(ForwardBytes), Floor = nameof(ForwardFloorBytes))]
+    public void CbnReluForward()
     {
-        using (new TensorScope()) ConditionalBatchNorm();
+        using (new TensorScope()) ConditionalBatchNormRelu();
         BenchCases.Synchronize(_device);
     }
 
-    /// <summary>Conditional BN forward and backward through autograd (gradients of x, gain and bias).</summary>
-    [Benchmark, Bytes(nameof(ForwardBackwardBytes))]
-    public void CbnForwardBackward()
+    /// <summary>Conditional BN + ReLU forward and backward through autograd (gradients of x, gain and bias).</summary>
+    [Benchmark, Bytes(nameof(ForwardBackwardBytes), Floor = nameof(ForwardBackwardFloorBytes))]
+    public void CbnReluForwardBackward()
     {
-        using (new TensorScope()) ConditionalBatchNorm().Backward(_dyt);
+        using (new TensorScope()) ConditionalBatchNormRelu().Backward(_dyt);
         BenchCases.Synchronize(_device);
         foreach (var leaf in new[] { _xt, _gain, _bias })
         {
@@ -115,10 +125,6 @@ public class BatchNormBench
         }
     }
 
-    private Tensor ConditionalBatchNorm()
-    {
-        var normalized = Ops.BatchNorm(_xt, _runMean, _runVar, null, null, training: true, 0.1, Eps);
-        var scale = Ops.AddScalar(Ops.Reshape(_gain, _n, _c, 1, 1), 1.0);
-        return Ops.Add(Ops.Mul(normalized, scale), Ops.Reshape(_bias, _n, _c, 1, 1));
-    }
+    private Tensor ConditionalBatchNormRelu() =>
+        Ops.ConditionalBatchNormRelu(_xt, _runMean, _runVar, _gain, _bias, training: true, 0.1, Eps);
 }

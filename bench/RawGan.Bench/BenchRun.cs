@@ -61,6 +61,7 @@ public static class BenchRun
         var method = benchmarkCase.Descriptor.WorkloadMethod;
         string caseName = benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Case")?.Value as string ?? "";
         var stats = report.ResultStatistics!;
+        var memory = StepMemory.Of($"{benchmarkCase.Descriptor.Type.Name}.{method.Name}", caseName);
         return new
         {
             key = $"{benchmarkCase.Descriptor.Type.Name}.{method.Name}[{caseName}]",
@@ -72,6 +73,10 @@ public static class BenchRun
             median_ns = stats.Median,
             flops = (method.GetCustomAttributes(typeof(FlopsAttribute), false).FirstOrDefault() as FlopsAttribute)?.Count,
             bytes = BytesAttribute.Of(benchmarkCase),
+            floor_bytes = BytesAttribute.FloorOf(benchmarkCase),
+            peak_bytes = memory?.PeakBytes,
+            allocations = memory?.Allocations,
+            allocated_bytes = memory?.AllocatedBytes,
         };
     }
 }

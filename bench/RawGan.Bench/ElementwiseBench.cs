@@ -11,10 +11,13 @@ namespace RawGan.Bench;
 /// <summary>
 /// Memory-bound references. Copy is the bandwidth yardstick of a run: every other memory-bound kernel's GB/s is
 /// reported as a fraction of it (bench/compare.py). On the CPU it is a SIMD copy loop split over the cores, on
-/// CUDA cuMemcpyDtoDAsync. Beside it: the engine's own contiguous copy (StridedCopy, what Clone and Cat use), an
-/// elementwise add of two same-shape tensors, and a multiply by a per-(sample, channel) factor broadcast over the
-/// pixels (conditional BN's gain). Shapes: "b32" = BigGAN-32's largest activation (32×128×32×32 float32, 16 MiB);
-/// "b128" (CUDA only) = BigGAN-128's 64×192×64×64 (192 MiB, well past an H100's L2).
+/// CUDA cuMemcpyDtoDAsync. Beside it: the engine's own contiguous copy (StridedCopy as Clone runs it), a strided copy
+/// into every other channel block (StridedCopy as Cat and Narrow's backward run it: x (N,C,H,W) into the first C
+/// channels of an (N,2C,H,W) tensor), an elementwise add of two same-shape tensors, and a multiply by a
+/// per-(sample, channel) factor broadcast over the pixels (conditional BN's gain). Each moves its compulsory bytes
+/// (every input element read once, every output element written once). Shapes: "b32" = BigGAN-32's largest
+/// activation (32×128×32×32 float32, 16 MiB); "b128" (CUDA only) = BigGAN-128's 64×192×64×64 (192 MiB, well past an
+/// H100's L2).
 /// </summary>
 [Config(typeof(InProcessShortConfig))]
 public class ElementwiseBench
@@ -23,7 +26,7 @@ public class ElementwiseBench
     private IBackend _backend = null!;
     private int[] _shape = null!;
     private long _n;
-    private Storage _a = null!, _b = null!, _y = null!, _scale = null!;
+    private Storage _a = null!, _b = null!, _y = null!, _scale = null!, _wide = null!;
 
     /// <summary>Device and shape.</summary>
     [ParamsSource(nameof(Cases))]
@@ -43,8 +46,8 @@ public class ElementwiseBench
     /// <summary>Two reads, one write.</summary>
     public static double AddBytes(string benchCase) => 3 * 4 * Elements(benchCase);
 
-    /// <summary>One read, one write (the broadcast factor is N·C elements).</summary>
-    public static double MulBroadcastBytes(string benchCase) => 2 * 4 * Elements(benchCase);
+    /// <summary>One read and one write per element, and the N·C broadcast factors read once.</summary>
+    public static double MulBroadcastBytes(string benchCase) => 4 * (2 * Elements(benchCase) + ShapeOf(benchCase)[0] * ShapeOf(benchCase)[1]);
 
     /// <summary>Random operands.</summary>
     [GlobalSetup]
@@ -58,11 +61,12 @@ public class ElementwiseBench
         _b = BenchData.Uniform(_backend, _n, 2);
         _y = _backend.Allocate(DType.Float32, _n);
         _scale = BenchData.Uniform(_backend, (long)_shape[0] * _shape[1], 3);
+        _wide = _backend.Allocate(DType.Float32, 2 * _n);
     }
 
     /// <summary>Frees the operands.</summary>
     [GlobalCleanup]
-    public void Cleanup() => BenchData.Free(_a, _b, _y, _scale);
+    public void Cleanup() => BenchData.Free(_a, _b, _y, _scale, _wide);
 
     /// <summary>The copy reference: memcpy over the cores (CPU) or cuMemcpyDtoDAsync (CUDA).</summary>
     [Benchmark(Baseline = true), Bytes(nameof(CopyBytes))]
@@ -98,6 +102,15 @@ public class ElementwiseBench
     public void EngineCopy()
     {
         _backend.StridedCopy(_a, 0, [1], _y, 0, [1], [(int)_n]);
+        BenchCases.Synchronize(_device);
+    }
+
+    /// <summary>x (N,C,H,W) into channels [0, C) of an (N,2C,H,W) tensor: rows of C·H·W contiguous elements, every other one.</summary>
+    [Benchmark, Bytes(nameof(CopyBytes))]
+    public void StridedCopy()
+    {
+        long plane = (long)_shape[1] * _shape[2] * _shape[3];
+        _backend.StridedCopy(_a, 0, [plane, 1], _wide, 0, [2 * plane, 1], [_shape[0], (int)plane]);
         BenchCases.Synchronize(_device);
     }
 

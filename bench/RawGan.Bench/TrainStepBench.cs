@@ -9,8 +9,10 @@ namespace RawGan.Bench;
 /// One whole BigGAN training step, exactly <see cref="GanTrainer{TG,TD}.TrainStep"/> with `rawgan train`'s options
 /// (2 D steps with real and fake in one batch and the hinge loss, then a G step through the frozen D, orthogonal
 /// regularisation 1e-4 on G, Adam on both, the EMA of G), on synthetic data (a fixed batch of images in [−1, 1]).
-/// "biggan32": the CIFAR layout (Cifar32 preset) at ch 32, 3 channels, 10 classes, batch 32. "biggan128" (CUDA
-/// only): the ImageNet128 preset (ch 96, attention at 64, hierarchical z, shared embedding), batch 64.
+/// "biggan32": the CIFAR layout (Cifar32 preset) at ch 32, 3 channels, 10 classes, batch 32. "mnist32": `rawgan
+/// train`'s default model (Mnist32 preset: ch 16, one channel) at batch 16. "biggan128" (CUDA only): the ImageNet128
+/// preset (ch 96, attention at 64, hierarchical z, shared embedding), batch 64. Each invocation also records the
+/// step's peak memory and allocation count (<see cref="StepMemory"/>).
 /// </summary>
 [Config(typeof(InProcessShortConfig))]
 public class TrainStepBench
@@ -24,18 +26,20 @@ public class TrainStepBench
     [ParamsSource(nameof(Cases))]
     public string Case { get; set; } = "cpu/biggan32";
 
-    /// <summary>biggan32 everywhere, biggan128 on CUDA.</summary>
-    public static IEnumerable<string> Cases() => BenchCases.PerDevice(["biggan32"], "biggan128");
+    /// <summary>biggan32 and mnist32 everywhere, biggan128 on CUDA.</summary>
+    public static IEnumerable<string> Cases() => BenchCases.PerDevice(["biggan32", "mnist32"], "biggan128");
 
     /// <summary>Model configuration and batch size of a case.</summary>
     /// <remarks>
     /// The 128 case starts from N(0, 0.02) rather than ImageNet128's orthogonal init, whose QR decompositions of
     /// 230 M weights take minutes on a server's CPU and do not change what a step costs.
     /// </remarks>
-    public static (BigGanConfig Config, int Batch) ConfigOf(string benchCase) =>
-        BenchCases.VariantOf(benchCase) == "biggan128"
-            ? (BigGanConfig.ImageNet128 with { Init = WeightInit.Normal002 }, 64)
-            : (BigGanConfig.Cifar32 with { Ch = 32 }, 32);
+    public static (BigGanConfig Config, int Batch) ConfigOf(string benchCase) => BenchCases.VariantOf(benchCase) switch
+    {
+        "biggan128" => (BigGanConfig.ImageNet128 with { Init = WeightInit.Normal002 }, 64),
+        "mnist32" => (BigGanConfig.Mnist32, 16),
+        _ => (BigGanConfig.Cifar32 with { Ch = 32 }, 32),
+    };
 
     /// <summary>G, D, G_ema, the trainer and the fixed real batch.</summary>
     [GlobalSetup]
@@ -71,7 +75,7 @@ public class TrainStepBench
     [Benchmark]
     public void TrainStep()
     {
-        _trainer.TrainStep(_real);
+        StepMemory.Measure("TrainStepBench.TrainStep", Case, _device, () => _trainer.TrainStep(_real));
         BenchCases.Synchronize(_device);
     }
 

@@ -64,9 +64,10 @@ public readonly record struct Conv2dGeometry(
 /// <summary>
 /// The kernel-level contract every backend implements (CPU now, CUDA next). Every buffer is a
 /// <see cref="Storage"/> of that backend, never host memory; sizes are in elements. Tensors are
-/// contiguous row-major unless strides are passed. Outputs are overwritten unless a method says it
-/// accumulates. Floating-point methods accept Float32 and Float64; all operands share one dtype, except where a
-/// method says it takes BFloat16 (the products, casts and copies; the precision policy's other ops follow).
+/// contiguous row-major unless strides are passed. Every element of an output is written (outputs come from
+/// <see cref="Allocate"/> with unspecified contents) unless a method says it accumulates. Floating-point methods
+/// accept Float32 and Float64; all operands share one dtype, except where a method says it takes BFloat16 (the
+/// products, casts and copies; the precision policy's other ops follow).
 /// </summary>
 public interface IBackend
 {
@@ -75,8 +76,15 @@ public interface IBackend
 
     // ---- memory ----------------------------------------------------------------------------
 
-    /// <summary>New zero-filled storage.</summary>
+    /// <summary>
+    /// New storage with unspecified contents: for outputs a kernel overwrites completely. Where zeros are needed
+    /// (an accumulation, a partly written output) the caller fills them (<see cref="Fill"/>, <see cref="Tensor.Zeros"/>).
+    /// With <see cref="UninitializedMemory.Poison"/> on, every byte is 0xFF (NaN; −1 for Int32).
+    /// </summary>
     Storage Allocate(DType dtype, long length);
+
+    /// <summary>Allocator statistics of this backend: bytes held now, the peak, allocation counts.</summary>
+    MemoryStatistics Memory { get; }
 
     /// <summary>Copies host elements into <paramref name="dst"/> at <paramref name="dstOffset"/>.</summary>
     void CopyFromHost<T>(ReadOnlySpan<T> src, Storage dst, long dstOffset) where T : unmanaged;
@@ -102,7 +110,10 @@ public interface IBackend
 
     // ---- elementwise -----------------------------------------------------------------------
 
-    /// <summary>y = a op b over <paramref name="shape"/>, y contiguous; a and b read through strides (0 where broadcast).</summary>
+    /// <summary>
+    /// y = a op b over <paramref name="shape"/>, y contiguous; a and b read through strides (0 where broadcast). y may
+    /// be a itself, read with y's own contiguous strides (an in-place update, as a convolution's bias).
+    /// </summary>
     void Binary(BinaryOp op, Storage a, ReadOnlySpan<long> aStrides, Storage b, ReadOnlySpan<long> bStrides,
                 Storage y, ReadOnlySpan<int> shape);
 

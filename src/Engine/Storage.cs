@@ -2,7 +2,8 @@ namespace RawGan.Engine;
 
 /// <summary>
 /// A flat buffer of elements owned by a backend. Tensors hold storage; views (reshape) share it.
-/// The memory may live on a device: only the owning backend reads or writes it.
+/// The memory may live on a device: only the owning backend reads or writes it. Each storage counts itself in its
+/// backend's <see cref="IBackend.Memory"/> from creation until its last holder releases it.
 /// </summary>
 public abstract class Storage : IDisposable
 {
@@ -14,6 +15,8 @@ public abstract class Storage : IDisposable
         Backend = backend;
         DType = dtype;
         Length = length;
+        Bytes = length * dtype.SizeInBytes();
+        backend.Memory.Allocated(Bytes);
     }
 
     /// <summary>The backend whose kernels read and write this memory.</summary>
@@ -24,6 +27,12 @@ public abstract class Storage : IDisposable
 
     /// <summary>Number of elements.</summary>
     public long Length { get; }
+
+    /// <summary>Size in bytes.</summary>
+    public long Bytes { get; }
+
+    /// <summary>How many tensors hold this storage (a tensor and its views); 0 once released.</summary>
+    internal int Holders => Volatile.Read(ref _refs);
 
     /// <summary>True once every holder released it.</summary>
     public bool IsReleased => _refs <= 0;
@@ -42,6 +51,7 @@ public abstract class Storage : IDisposable
         if (Interlocked.Decrement(ref _refs) == 0)
         {
             Free();
+            Backend.Memory.Freed(Bytes);
         }
         GC.SuppressFinalize(this);
     }

@@ -73,12 +73,20 @@ public sealed partial class Tensor : IDisposable
 
     // ---- creation -------------------------------------------------------------------------------
 
-    /// <summary>A zero-filled tensor.</summary>
-    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false)
+    /// <summary>
+    /// A tensor with unspecified contents, as <c>torch.empty</c>: for results that are written completely before
+    /// anything reads them (every op's output). Reading one before writing it is a bug that
+    /// <see cref="UninitializedMemory.Poison"/> turns into NaN.
+    /// </summary>
+    public static Tensor Empty(Shape shape, DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false)
     {
         var backend = (device ?? Device.Default).Backend;
         return new Tensor(backend.Allocate(dtype, shape.Numel), shape, requiresGrad);
     }
+
+    /// <summary>A zero-filled tensor.</summary>
+    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false) =>
+        Full(shape, 0.0, dtype, device, requiresGrad);
 
     /// <summary>A tensor filled with ones.</summary>
     public static Tensor Ones(Shape shape, DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false) =>
@@ -87,8 +95,8 @@ public sealed partial class Tensor : IDisposable
     /// <summary>A tensor filled with <paramref name="value"/>.</summary>
     public static Tensor Full(Shape shape, double value, DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false)
     {
-        var t = Zeros(shape, dtype, device, requiresGrad);
-        if (value != 0) t.Backend.Fill(t.Storage, value);
+        var t = Empty(shape, dtype, device, requiresGrad);
+        t.Backend.Fill(t.Storage, value);
         return t;
     }
 
@@ -100,7 +108,7 @@ public sealed partial class Tensor : IDisposable
     {
         if (data.Length != shape.Numel)
             throw new ArgumentException($"{data.Length} values cannot fill shape {shape} ({shape.Numel} elements).", nameof(data));
-        var t = Zeros(shape, DTypeExtensions.Of<T>(), device, requiresGrad);
+        var t = Empty(shape, DTypeExtensions.Of<T>(), device, requiresGrad);
         t.Backend.CopyFromHost(data, t.Storage, 0);
         return t;
     }
@@ -116,7 +124,7 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Uniform numbers in (0, 1) from Philox4x32-10 at (seed, offset).</summary>
     public static Tensor RandomUniform(Shape shape, ulong seed, ulong offset = 0, DType dtype = DType.Float32, Device? device = null)
     {
-        var t = Zeros(shape, dtype, device);
+        var t = Empty(shape, dtype, device);
         t.Backend.FillUniform(t.Storage, seed, offset);
         return t;
     }
@@ -125,7 +133,7 @@ public sealed partial class Tensor : IDisposable
     public static Tensor RandomNormal(Shape shape, ulong seed, ulong offset = 0, double mean = 0, double std = 1,
                                       DType dtype = DType.Float32, Device? device = null, bool requiresGrad = false)
     {
-        var t = Zeros(shape, dtype, device, requiresGrad);
+        var t = Empty(shape, dtype, device, requiresGrad);
         t.Backend.FillNormal(t.Storage, seed, offset, mean, std);
         return t;
     }
@@ -135,7 +143,7 @@ public sealed partial class Tensor : IDisposable
                                          DType dtype = DType.Float32, Device? device = null)
     {
         if (!(threshold > 0)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The truncation threshold must be positive.");
-        var t = Zeros(shape, dtype, device);
+        var t = Empty(shape, dtype, device);
         t.Backend.FillTruncatedNormal(t.Storage, seed, offset, threshold);
         return t;
     }
@@ -184,19 +192,27 @@ public sealed partial class Tensor : IDisposable
 
     // ---- autograd entry points ---------------------------------------------------------------
 
-    /// <summary>Back-propagates from this scalar, accumulating into <see cref="Grad"/> of leaves that require it.</summary>
-    public void Backward() => Tape.Backward(this, null);
+    /// <summary>
+    /// Back-propagates from this scalar, accumulating into <see cref="Grad"/> of leaves that require it. As it goes it
+    /// frees the graph: every tensor produced by a recorded op except this one is disposed once nothing in the graph
+    /// needs it, so read (or <see cref="Detach"/>) any other result before calling it. With
+    /// <paramref name="retainGraph"/> the graph's tensors stay and it can be back-propagated again.
+    /// </summary>
+    public void Backward(bool retainGraph = false) => Tape.Backward(this, null, retainGraph);
 
-    /// <summary>Back-propagates a given output gradient (same shape as this tensor).</summary>
-    public void Backward(Tensor gradient) => Tape.Backward(this, gradient);
+    /// <summary>Back-propagates a given output gradient (same shape as this tensor); frees the graph as <see cref="Backward(bool)"/> does.</summary>
+    public void Backward(Tensor gradient, bool retainGraph = false) => Tape.Backward(this, gradient, retainGraph);
 
-    /// <summary>A tensor sharing this storage, cut from the graph.</summary>
+    /// <summary>
+    /// A tensor sharing this storage, cut from the graph. Its view of the storage survives <see cref="Backward(bool)"/>
+    /// freeing the graph: detach a result (a loss term, a score) to read it after back-propagating.
+    /// </summary>
     public Tensor Detach() => new(Storage.Retain(), Shape);
 
     /// <summary>A new tensor with its own copy of the data, cut from the graph.</summary>
     public Tensor Clone()
     {
-        var t = Zeros(Shape, DType, Device);
+        var t = Empty(Shape, DType, Device);
         var strides = Shape.ContiguousStrides();
         Backend.StridedCopy(Storage, 0, strides, t.Storage, 0, strides, Shape.AsSpan());
         return t;

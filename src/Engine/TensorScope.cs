@@ -3,7 +3,7 @@ namespace RawGan.Engine;
 /// <summary>
 /// Frees the temporaries of a unit of work (a training step, a sampling batch) deterministically: every tensor
 /// created on this thread while the scope is open is disposed when it closes, except those passed to
-/// <see cref="Keep"/> (and leaf gradients, which <see cref="Tensor.Backward()"/> keeps). On a GPU this returns the
+/// <see cref="Keep"/> (and leaf gradients, which <see cref="Tensor.Backward(bool)"/> keeps). On a GPU this returns the
 /// step's device memory to the caching pool at once instead of waiting for the garbage collector.
 /// Scopes nest; a kept tensor moves to the enclosing scope, if any.
 /// </summary>
@@ -27,6 +27,9 @@ public sealed class TensorScope : IDisposable
     public int Count => _owned.Count - _kept.Count;
 
     internal static void Register(Tensor t) => _current?._owned.Add(t);
+
+    /// <summary>Whether <paramref name="t"/> was created inside this scope (and is not a tensor of an outer one).</summary>
+    internal bool Owns(Tensor t) => _owned.Contains(t);
 
     /// <summary>Keeps a tensor alive past the innermost open scope (it moves to the enclosing one); returns it.</summary>
     public static Tensor Keep(Tensor t)

@@ -9,7 +9,7 @@ public sealed partial class Tensor
     public Tensor To(Device device)
     {
         if (ReferenceEquals(device.Backend, Backend)) return this;
-        var t = Zeros(Shape, DType, device);
+        var t = Empty(Shape, DType, device);
         switch (DType)
         {
             case DType.Float32: t.Backend.CopyFromHost<float>(ToArray<float>(), t.Storage, 0); break;

@@ -11,4 +11,7 @@ internal sealed class GradNode(string name, Tensor[] inputs, Func<Tensor, Tensor
     public Tensor[] Inputs { get; } = inputs;
 
     public Func<Tensor, Tensor?[]> Backward { get; } = backward;
+
+    /// <summary>True once a backward pass ran through this node and freed the graph's tensors (no retainGraph).</summary>
+    public bool Consumed { get; set; }
 }

@@ -111,7 +111,7 @@ public static class SafeTensors
 
     private static Tensor ReadTensor(Stream stream, SafeTensorInfo info, Device device, byte[] buffer, string source)
     {
-        var t = Tensor.Zeros(info.Shape, info.DType, device);
+        var t = Tensor.Empty(info.Shape, info.DType, device);
         try
         {
             switch (info.DType)

@@ -25,11 +25,7 @@ internal sealed class SpectralNormState
 
     public Tensor Sigma { get; }
 
-    /// <summary>W / σ(W), recording σ for logging.</summary>
-    public Tensor Normalize(Tensor weight, bool training)
-    {
-        var sigma = Ops.SpectralNormSigma(weight, U, training, _options.Eps, _options.Iterations);
-        if (training) Sigma.Backend.Axpby(1, sigma.Storage, 0, Sigma.Storage, 1);
-        return Ops.Div(weight, sigma);
-    }
+    /// <summary>W / σ(W), recording σ for logging in training.</summary>
+    public Tensor Normalize(Tensor weight, bool training) =>
+        Ops.SpectralNormalize(weight, U, training, _options.Eps, _options.Iterations, training ? Sigma : null);
 }

@@ -8,7 +8,7 @@ public static partial class Ops
     public static Tensor ToDType(Tensor x, DType dtype)
     {
         if (x.DType == dtype) return x;
-        var y = Tensor.Zeros(x.Shape, dtype, x.Device);
+        var y = Tensor.Empty(x.Shape, dtype, x.Device);
         x.Backend.Cast(x.Storage, y.Storage, x.Numel);
         if (!dtype.IsFloatingPoint() || !x.DType.IsFloatingPoint()) return y;
         return Tape.Record(nameof(ToDType), y, [x], dy => [ToDType(dy, x.DType)]);

@@ -12,6 +12,7 @@ public static partial class Ops
     /// 2-D convolution with separate vertical and horizontal stride and padding, as PyTorch's
     /// <c>Conv2d(stride=(sh, sw), padding=(ph, pw))</c>; the kernel (R,S) may be rectangular (Inception's 1×7, 7×1).
     /// Under <see cref="Precision.Bf16"/> (<see cref="Autocast"/>) x, w and the bias are read in BFloat16 and y is BFloat16.
+    /// The bias is added into the convolution's output in place, so a biased convolution makes one output tensor.
     /// </summary>
     public static Tensor Conv2d(Tensor x, Tensor w, Tensor? bias, (int H, int W) stride, (int H, int W) padding)
     {
@@ -30,7 +31,14 @@ public static partial class Ops
         var math = Autocast.ProductMath; // the backward's products run as the forward's did
         var y = Empty(x, new Shape(g.N, g.K, g.OutH, g.OutW));
         x.Backend.Conv2dForward(x.Storage, w.Storage, y.Storage, g, math);
-        var conv = Tape.Record(nameof(Conv2d), y, [x, w], dy =>
+        if (bias is not null)
+        {
+            CheckSame(nameof(Conv2d), x, bias);
+            if (bias.Rank != 1 || bias.Shape[0] != g.K)
+                throw new ArgumentException($"Conv2d: bias must be ({g.K}) for weight {w.Shape}, got {bias.Shape}.", nameof(bias));
+            x.Backend.Binary(BinaryOp.Add, y.Storage, y.Shape.ContiguousStrides(), bias.Storage, [0, 1, 0, 0], y.Storage, y.Shape.AsSpan());
+        }
+        return Tape.Record(nameof(Conv2d), y, bias is null ? [x, w] : [x, w, bias], dy =>
         {
             Tensor? dx = null, dw = null;
             if (x.RequiresGrad)
@@ -43,8 +51,8 @@ public static partial class Ops
                 dw = Empty(w, w.Shape);
                 x.Backend.Conv2dBackwardWeight(x.Storage, dy.Storage, dw.Storage, g, math);
             }
-            return [dx, dw];
+            var db = bias is { RequiresGrad: true } ? Reshape(SumTo(dy, new Shape(1, g.K, 1, 1)), bias.Shape) : null;
+            return [dx, dw, db];
         });
-        return bias is null ? conv : Add(conv, Reshape(bias, new Shape(1, g.K, 1, 1)));
     }
 }

@@ -89,7 +89,7 @@ public static partial class Ops
         for (int i = 0; i < g.Rank; i++) padded[i] = i < off ? 1 : shape[i - off];
         var y = Empty(g, new Shape(padded));
         g.Backend.ReduceSum(g.Storage, g.Shape.AsSpan(), y.Storage, padded, 1.0);
-        return Tape.Record(nameof(SumTo), Reshape(y, shape), [g], dy => [Expand(dy, g.Shape)]);
+        return Tape.Record(nameof(SumTo), ViewAs(y, shape), [g], dy => [Expand(dy, g.Shape)]);
     }
 
     /// <summary>Broadcasts x to a larger shape, copying (the backward of <see cref="SumTo"/>).</summary>

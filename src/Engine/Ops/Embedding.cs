@@ -17,7 +17,7 @@ public static partial class Ops
         // The gradient scatter-adds each output row back to the row it was read from.
         return Tape.Record(nameof(Embedding), y, [weight], dy =>
         {
-            var dw = Empty(weight, weight.Shape);
+            var dw = Tensor.Zeros(weight.Shape, weight.DType, weight.Device); // the kernel adds into it
             weight.Backend.EmbeddingBackward(dy.Storage, indices.Storage, dw.Storage, count, dim, rows);
             return [dw];
         });

@@ -27,11 +27,11 @@ public static partial class Ops
         }
     }
 
-    /// <summary>A zeroed tensor like <paramref name="like"/> (dtype and device) with the given shape.</summary>
+    /// <summary>An uninitialised tensor like <paramref name="like"/> (dtype and device) with the given shape, for a kernel to write completely.</summary>
     internal static Tensor Empty(Tensor like, Shape shape) => Empty(like, shape, like.DType);
 
-    /// <summary>A zeroed tensor on <paramref name="like"/>'s device with the given shape and dtype.</summary>
-    internal static Tensor Empty(Tensor like, Shape shape, DType dtype) => Tensor.Zeros(shape, dtype, like.Device);
+    /// <summary>An uninitialised tensor on <paramref name="like"/>'s device with the given shape and dtype, for a kernel to write completely.</summary>
+    internal static Tensor Empty(Tensor like, Shape shape, DType dtype) => Tensor.Empty(shape, dtype, like.Device);
 
     /// <summary>Checks a shape's rank, naming the op and the argument.</summary>
     internal static void CheckRank(string op, string arg, Tensor t, int rank)

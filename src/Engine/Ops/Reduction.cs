@@ -28,7 +28,7 @@ public static partial class Ops
         var y = Empty(x, new Shape(kept), StatisticsDType(x.DType));
         x.Backend.ReduceSum(x.Storage, x.Shape.AsSpan(), y.Storage, kept, scale);
         var outShape = keepDim ? new Shape(kept) : new Shape(kept.Where((_, i) => !reduced[i]).ToArray());
-        var result = y.Shape == outShape ? y : new Tensor(y.Storage.Retain(), outShape);
+        var result = ViewAs(y, outShape);
         // d sum = dy broadcast back; d mean = dy / count broadcast back.
         return Tape.Record(name, result, [x], dy =>
         {

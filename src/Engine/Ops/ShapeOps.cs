@@ -24,6 +24,18 @@ public static partial class Ops
     }
 
     /// <summary>
+    /// <paramref name="fresh"/> (a result no one else holds yet, not part of a graph) under another shape: a view that
+    /// takes over its storage, so that disposing the view frees it (no second tensor is left holding it).
+    /// </summary>
+    internal static Tensor ViewAs(Tensor fresh, Shape shape)
+    {
+        if (shape == fresh.Shape) return fresh;
+        var view = new Tensor(fresh.Storage.Retain(), shape);
+        fresh.Dispose();
+        return view;
+    }
+
+    /// <summary>
     /// The shape of <paramref name="numel"/> elements with the given sizes, one of which may be −1 and is then
     /// inferred. (A <see cref="Shape"/> cannot hold −1, so the inference happens before one is built.)
     /// </summary>
@@ -83,7 +95,7 @@ public static partial class Ops
         return Tape.Record(nameof(Narrow), y, [x], dy =>
         {
             // The gradient is dy placed back into a zero tensor of x's shape.
-            var dx = Empty(x, x.Shape);
+            var dx = Tensor.Zeros(x.Shape, x.DType, x.Device);
             x.Backend.StridedCopy(dy.Storage, 0, shape.ContiguousStrides(), dx.Storage, start * strides[axis], strides, shape.AsSpan());
             return [dx];
         });

@@ -12,6 +12,45 @@ public static partial class Ops
     /// </summary>
     public static Tensor SpectralNormSigma(Tensor w, Tensor u, bool updateU, double eps = 1e-12, int iterations = 1)
     {
+        var (sigma, uFixed, v) = PowerIteration(w, u, updateU, eps, iterations);
+        int rows = w.Shape[0], cols = (int)(w.Numel / rows);
+        return Tape.Record(nameof(SpectralNormSigma), sigma, [w], dsigma =>
+        {
+            // dW = dσ · u' vᵀ, an outer product.
+            var outer = MatMul(Reshape(uFixed, new Shape(rows, 1)), Reshape(v, new Shape(1, cols)));
+            return [Reshape(Mul(outer, dsigma), w.Shape)];
+        });
+    }
+
+    /// <summary>
+    /// W / σ(W): the spectrally normalised weight, with σ estimated as <see cref="SpectralNormSigma"/> does, as one op.
+    /// With Ŵ = W/σ and u', v held constant its backward is dW = (dŴ − ⟨dŴ, Ŵ⟩·u' vᵀ)/σ, which needs one weight-sized
+    /// tensor (the composition W ÷ σ(W) made seven: each operand's gradient, the quotient rule's terms, their sum).
+    /// <paramref name="sigmaOut"/>, when given, receives σ (a one-element buffer: the layer logs it).
+    /// </summary>
+    public static Tensor SpectralNormalize(Tensor w, Tensor u, bool updateU, double eps = 1e-12, int iterations = 1, Tensor? sigmaOut = null)
+    {
+        var (sigma, uFixed, v) = PowerIteration(w, u, updateU, eps, iterations);
+        if (sigmaOut is not null) w.Backend.Axpby(1, sigma.Storage, 0, sigmaOut.Storage, 1);
+        int rows = w.Shape[0], cols = (int)(w.Numel / rows);
+        var normalized = Empty(w, w.Shape);
+        w.Backend.Binary(BinaryOp.Div, w.Storage, w.Shape.ContiguousStrides(), sigma.Storage, new long[w.Rank], normalized.Storage, w.Shape.AsSpan());
+        return Tape.Record(nameof(SpectralNormalize), normalized, [w], dy =>
+        {
+            var dw = Div(dy, sigma);
+            // ⟨dŴ, Ŵ⟩ as a 1×1 product (no weight-sized temporary), then dW += u'·(−⟨dŴ, Ŵ⟩/σ · v)ᵀ by a rank-one GEMM.
+            var dot = MatMul(Reshape(dy, 1, -1), Reshape(normalized, -1, 1));
+            var scaledV = Mul(Reshape(v, 1, cols), Neg(Div(dot, Reshape(sigma, 1, 1))));
+            w.Backend.Gemm(false, false, rows, cols, 1, 1.0, uFixed.Storage, 0, 1, 0, scaledV.Storage, 0, cols, 0,
+                           1.0, dw.Storage, 0, cols, 0, 1, MathMode.Exact);
+            return [dw];
+        });
+    }
+
+    // σ by power iteration, and the u' and v its gradient holds constant (u' a copy when u itself is updated:
+    // later updates of the buffer must not change this step's gradient).
+    private static (Tensor Sigma, Tensor UFixed, Tensor V) PowerIteration(Tensor w, Tensor u, bool updateU, double eps, int iterations)
+    {
         CheckSame(nameof(SpectralNormSigma), w, u);
         CheckNotBFloat16(nameof(SpectralNormSigma), w);
         if (w.Rank < 2) throw new ArgumentException($"Spectral norm needs a weight of rank ≥ 2, got {w.Shape}.", nameof(w));
@@ -26,16 +65,6 @@ public static partial class Ops
         {
             w.Backend.SpectralNormPowerIteration(w.Storage, rows, cols, i == 0 ? u.Storage : uOut.Storage, uOut.Storage, v.Storage, sigma.Storage, eps);
         }
-        var uFixed = updateU ? uOut.Clone() : uOut; // later updates of the buffer must not change this step's gradient
-        return Tape.Record(nameof(SpectralNormSigma), sigma, [w], dsigma =>
-        {
-            // dW = dσ · u' vᵀ, an outer product.
-            var outer = MatMul(Reshape(uFixed, new Shape(rows, 1)), Reshape(v, new Shape(1, cols)));
-            return [Reshape(Mul(outer, dsigma), w.Shape)];
-        });
+        return (sigma, updateU ? uOut.Clone() : uOut, v);
     }
-
-    /// <summary>W / σ(W): the spectrally normalised weight (see <see cref="SpectralNormSigma"/>).</summary>
-    public static Tensor SpectralNormalize(Tensor w, Tensor u, bool updateU, double eps = 1e-12, int iterations = 1) =>
-        Div(w, SpectralNormSigma(w, u, updateU, eps, iterations));
 }

@@ -57,6 +57,9 @@ public sealed partial class CudaBackend : IBackend, IDisposable
     public Storage Allocate(DType dtype, long length) => new CudaStorage(this, dtype, length);
 
     /// <inheritdoc/>
+    public MemoryStatistics Memory { get; } = new();
+
+    /// <inheritdoc/>
     public unsafe void CopyFromHost<T>(ReadOnlySpan<T> src, Storage dst, long dstOffset) where T : unmanaged
     {
         var d = DeviceStorage(dst);
@@ -107,7 +110,9 @@ public sealed partial class CudaBackend : IBackend, IDisposable
             values[i] = args[i].Bits; // little-endian: a 4-byte parameter reads the low half
             pointers[i] = &values[i];
         }
-        CudaDriver.Check(CudaDriver.cuLaunchKernel(function, grid, 1, 1, block, 1, 1, sharedBytes, Context.Stream, pointers, null));
+        int result = CudaDriver.cuLaunchKernel(function, grid, 1, 1, block, 1, 1, sharedBytes, Context.Stream, pointers, null);
+        if (result != CudaDriver.Success)
+            throw new CudaException($"cuLaunchKernel of {entry.Name} (grid {grid}, block {block}, {sharedBytes} B shared)", result, CudaDriver.Describe(result));
     }
 
     /// <summary>Grid size for a grid-stride loop over n elements (capped: each thread loops).</summary>

@@ -8,14 +8,16 @@ namespace RawGan.Kernels.Cuda;
 // the column buffer stays bounded. A 1x1, stride-1, unpadded convolution needs no column buffer: each image
 // x_n is already the (C, H·W) column matrix. With ConvAlgorithm.ImplicitGemm, the implicit-GEMM kernels
 // (CudaConvImplicitGemm.cs) take every exact float32 or float64 convolution they can index. BFloat16 and TF32
-// convolutions run their GEMMs on tensor cores (CudaGemm.cs); a bfloat16 result is rounded once from the float32
-// accumulation (col2im gathers from a float32 column buffer, and a chunked weight gradient sums in float32).
+// convolutions go to our tensor-core kernels (CudaConvTensorCore.cs) when ConvAlgorithm says so (by default when the
+// autotune finds them faster for the shape); otherwise they run their GEMMs on tensor cores through cuBLAS
+// (CudaGemm.cs), a bfloat16 result rounded once from the float32 accumulation (col2im gathers from a float32 column
+// buffer, and a chunked weight gradient sums in float32).
 public sealed partial class CudaBackend
 {
     /// <summary>
-    /// The convolution algorithm: im2col + cuBLAS (the default), or the implicit-GEMM kernels. Starts as the
-    /// RAWGAN_CONV_ALGO environment variable says (<see cref="ConvAlgorithmSetting"/>); benchmarks and tests set it
-    /// to compare both.
+    /// The convolution algorithm (<see cref="Cuda.ConvAlgorithm"/>: by default im2col + cuBLAS for exact convolutions and
+    /// an autotune for TF32 and bfloat16 ones). Starts as the RAWGAN_CONV_ALGO environment variable says
+    /// (<see cref="ConvAlgorithmSetting"/>); benchmarks and tests set it to compare the algorithms.
     /// </summary>
     public ConvAlgorithm ConvAlgorithm { get; set; } = ConvAlgorithmSetting.Default;
 
@@ -33,11 +35,47 @@ public sealed partial class CudaBackend
     public void Conv2dForward(Storage x, Storage w, Storage y, in Conv2dGeometry g, MathMode math)
     {
         ProductDTypes.Check(nameof(Conv2dForward), x, w, y);
-        if (UseImplicitGemm(x, g, math))
+        Convolve(ConvPass.Forward, x, w, y, g, math);
+    }
+
+    /// <summary>
+    /// One pass by the chosen algorithm: our FMA implicit GEMM (exact products, when chosen), our tensor-core kernels
+    /// (TF32 and bfloat16, when chosen or tuned), else im2col + cuBLAS. <paramref name="first"/> and
+    /// <paramref name="second"/> are the pass's inputs in IBackend order.
+    /// </summary>
+    private void Convolve(ConvPass pass, Storage first, Storage second, Storage output, in Conv2dGeometry g, MathMode math)
+    {
+        if (UseImplicitGemm(first, g, math))
         {
-            ImplicitGemmForward(x, w, y, g);
+            switch (pass)
+            {
+                case ConvPass.Forward: ImplicitGemmForward(first, second, output, g); break;
+                case ConvPass.BackwardData: ImplicitGemmBackwardData(first, second, output, g); break;
+                default: ImplicitGemmBackwardWeight(first, second, output, g); break;
+            }
             return;
         }
+        Convolve(pass, TensorCoreTileFor(pass, first, second, output, g, math), first, second, output, g, math);
+    }
+
+    /// <summary>One pass on the tensor cores with <paramref name="tile"/>, or by im2col + cuBLAS when it is null.</summary>
+    private void Convolve(ConvPass pass, TensorCoreTile? tile, Storage first, Storage second, Storage output, in Conv2dGeometry g, MathMode math)
+    {
+        if (tile is not null)
+        {
+            RunTensorCore(pass, tile, first, second, output, g);
+            return;
+        }
+        switch (pass)
+        {
+            case ConvPass.Forward: Im2colForward(first, second, output, g, math); break;
+            case ConvPass.BackwardData: Im2colBackwardData(first, second, output, g, math); break;
+            default: Im2colBackwardWeight(first, second, output, g, math); break;
+        }
+    }
+
+    private void Im2colForward(Storage x, Storage w, Storage y, in Conv2dGeometry g, MathMode math)
+    {
         var (crs, ohw, xImage, yImage, colImage) = Sizes(g);
         if (IsPointwise(g))
         {
@@ -60,11 +98,11 @@ public sealed partial class CudaBackend
     public void Conv2dBackwardData(Storage dy, Storage w, Storage dx, in Conv2dGeometry g, MathMode math)
     {
         ProductDTypes.Check(nameof(Conv2dBackwardData), dy, w, dx);
-        if (UseImplicitGemm(dy, g, math))
-        {
-            ImplicitGemmBackwardData(dy, w, dx, g);
-            return;
-        }
+        Convolve(ConvPass.BackwardData, dy, w, dx, g, math);
+    }
+
+    private void Im2colBackwardData(Storage dy, Storage w, Storage dx, in Conv2dGeometry g, MathMode math)
+    {
         var (crs, ohw, xImage, yImage, colImage) = Sizes(g);
         if (IsPointwise(g))
         {
@@ -88,17 +126,17 @@ public sealed partial class CudaBackend
     public void Conv2dBackwardWeight(Storage x, Storage dy, Storage dw, in Conv2dGeometry g, MathMode math)
     {
         ProductDTypes.Check(nameof(Conv2dBackwardWeight), x, dy, dw);
-        var (crs, ohw, xImage, yImage, colImage) = Sizes(g);
         if (g.N == 0)
         {
             Fill(dw, 0); // an empty sum
             return;
         }
-        if (UseImplicitGemm(x, g, math))
-        {
-            ImplicitGemmBackwardWeight(x, dy, dw, g);
-            return;
-        }
+        Convolve(ConvPass.BackwardWeight, x, dy, dw, g, math);
+    }
+
+    private void Im2colBackwardWeight(Storage x, Storage dy, Storage dw, in Conv2dGeometry g, MathMode math)
+    {
+        var (crs, ohw, xImage, yImage, colImage) = Sizes(g);
         // dW = Σ_n dy_n · col_nᵀ. Per-image products would have an inner dimension of only OH·OW (16 at 4x4),
         // so the chunk is laid out as one (C·R·S, images·OH·OW) column matrix and dy regrouped to
         // (K, images·OH·OW): one GEMM per chunk with a long inner dimension, accumulating into dW.

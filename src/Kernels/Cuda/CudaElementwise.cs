@@ -1,4 +1,5 @@
 using RawGan.Engine;
+using RawGan.Kernels.Native;
 using RawGan.Kernels.Ops;
 using static RawGan.Kernels.Ops.ElementwiseKernels;
 
@@ -6,6 +7,22 @@ namespace RawGan.Kernels.Cuda;
 
 public sealed partial class CudaBackend
 {
+    /// <summary>
+    /// Blocks for a streaming pass over <paramref name="elements"/> in 16-byte packs, four per thread per iteration: at
+    /// most one wave of resident blocks, which then loop (a pass that falls back to single elements loops longer).
+    /// </summary>
+    internal uint ElementGrid(long elements, DType dtype)
+    {
+        long threads = (elements / PackWidth(dtype) + 3) / 4;
+        return (uint)Math.Clamp((threads + Block - 1) / Block, elements > 0 ? 1 : 0, ResidentBlocks);
+    }
+
+    /// <summary>256-thread blocks resident at once at full occupancy (2048 threads per multiprocessor).</summary>
+    private long ResidentBlocks => Context.MultiprocessorCount * 8L;
+
+    /// <summary>Elements of a dtype in one 16-byte load (Elems&lt;T, W&gt; in kernels-cu/common.cuh).</summary>
+    private static int PackWidth(DType dtype) => 16 / dtype.SizeInBytes();
+
     /// <summary>A scalar kernel argument in the storage's precision.</summary>
     internal static KernelArg Scalar(Storage like, double v) => like.DType == DType.Float32 ? (KernelArg)(float)v : v;
 
@@ -13,6 +30,13 @@ public sealed partial class CudaBackend
     public void Fill(Storage dst, double value)
     {
         long n = dst.Length;
+        if (BitConverter.DoubleToInt64Bits(value) == 0) // +0.0: every dtype's zero is all-zero bytes
+        {
+            if (n == 0) return;
+            Context.MakeCurrent();
+            CudaDriver.Check(CudaDriver.cuMemsetD8Async(Ptr(dst), 0, (nuint)dst.Bytes, Context.Stream));
+            return;
+        }
         if (dst.DType == DType.Int32) Launch(FillI32, GridFor(n), Block, 0, Ptr(dst), n, (int)value);
         else if (dst.DType == DType.BFloat16) Launch(FillBF16, GridFor(n), Block, 0, Ptr(dst), n, (uint)((BFloat16)value).Bits);
         else Launch(ElementwiseKernels.Fill.For(dst.DType), GridFor(n), Block, 0, Ptr(dst), n, Scalar(dst, value));
@@ -48,6 +72,14 @@ public sealed partial class CudaBackend
                             Storage dst, long dstOffset, ReadOnlySpan<long> dstStrides, ReadOnlySpan<int> shape)
     {
         var l = new Layout4(shape, srcStrides.ToArray(), dstStrides.ToArray());
+        if (l.Count == 0) return;
+        if (l.D(0) == 1 && l.D(1) == 1 && l.D(2) == 1 && l.S(0, 3) == 1 && l.S(1, 3) == 1)
+        {
+            // One contiguous run on both sides (Clone, a contiguous part of Cat): the driver's copy, the bandwidth yardstick.
+            Context.MakeCurrent();
+            CudaDriver.Check(CudaDriver.cuMemcpyDtoDAsync(Ptr(dst, dstOffset), Ptr(src, srcOffset), (nuint)(l.Count * src.DType.SizeInBytes()), Context.Stream));
+            return;
+        }
         var entry = src.DType switch
         {
             DType.Float32 => StridedCopyF32,
@@ -55,7 +87,7 @@ public sealed partial class CudaBackend
             DType.BFloat16 => StridedCopyBF16,
             _ => StridedCopyI32,
         };
-        Launch(entry, GridFor(l.Count), Block, 0, Ptr(src, srcOffset), Ptr(dst, dstOffset),
+        Launch(entry, ElementGrid(l.Count, src.DType), Block, 0, Ptr(src, srcOffset), Ptr(dst, dstOffset),
                l.D(0), l.D(1), l.D(2), l.D(3), l.S(0, 0), l.S(0, 1), l.S(0, 2), l.S(0, 3), l.S(1, 0), l.S(1, 1), l.S(1, 2), l.S(1, 3));
     }
 
@@ -65,15 +97,7 @@ public sealed partial class CudaBackend
     {
         var yStrides = new Shape(shape).ContiguousStrides();
         var l = new Layout4(shape, aStrides.ToArray(), bStrides.ToArray(), yStrides);
-        ulong pa = Ptr(a), pb = Ptr(b), py = Ptr(y);
-        bool sameContiguous = l.D(0) == 1 && l.D(1) == 1 && l.D(2) == 1 && l.S(0, 3) == 1 && l.S(1, 3) == 1;
-        if (y.DType == DType.Float32 && sameContiguous && l.Count % 4 == 0 && ((pa | pb | py) & 15) == 0)
-        {
-            long n4 = l.Count / 4;
-            Launch(BinaryVec4F32, GridFor(n4), Block, 0, (int)op, pa, pb, py, n4);
-            return;
-        }
-        Launch(ElementwiseKernels.Binary.For(y.DType), GridFor(l.Count), Block, 0, (int)op, pa, pb, py,
+        Launch(ElementwiseKernels.Binary.For(y.DType), ElementGrid(l.Count, y.DType), Block, 0, (int)op, Ptr(a), Ptr(b), Ptr(y),
                l.D(0), l.D(1), l.D(2), l.D(3), l.S(0, 0), l.S(0, 1), l.S(0, 2), l.S(0, 3), l.S(1, 0), l.S(1, 1), l.S(1, 2), l.S(1, 3));
     }
 

@@ -3,35 +3,45 @@ using static RawGan.Kernels.Cuda.PtxParam;
 
 namespace RawGan.Kernels.Ops;
 
-/// <summary>Launch signatures of kernels-cu/batchnorm.cu. T stands for the element type's PTX type.</summary>
+/// <summary>
+/// Launch signatures of kernels-cu/batchnorm.cu. T stands for the element type's PTX type; the segment sums and the
+/// dx coefficients are in the accumulation type (float32 for float32, float64 for float64), passed as pointers.
+/// </summary>
 internal static class BatchNormKernels
 {
     private const string M = "batchnorm";
 
-    // bn_stats_T(x, mean, variance, n, c, spatial): one block per channel
-    public static readonly KernelTable Statistics = KernelTable.Of(M, "bn_stats", _ => [U64, U64, U64, U32, U32, U32]);
+    // bn_stats_segments_T(x, segMean, segM2, planes, spatial, segment): lane groups over plane segments
+    public static readonly KernelTable StatsSegments = KernelTable.Of(M, "bn_stats_segments", _ => [U64, U64, U64, U32, U32, U32]);
 
-    // bn_scale_shift_T(mean, variance, gamma, beta, double eps, scale, shift, c)
-    public static readonly KernelTable ScaleShift = KernelTable.Of(M, "bn_scale_shift", _ => [U64, U64, U64, U64, F64, U64, U64, U32]);
+    // bn_stats_combine_T(segMean, segM2, mean, variance, n, c, spatial, segment): a warp per channel
+    public static readonly KernelTable StatsCombine = KernelTable.Of(M, "bn_stats_combine", _ => [U64, U64, U64, U64, U32, U32, U32, U32]);
 
-    // bn_forward_T(x, scale, shift, y, i64 total, c, spatial)
-    public static readonly KernelTable Forward = KernelTable.Of(M, "bn_forward", _ => [U64, U64, U64, U64, U64, U32, U32]);
+    // bn_forward_T(x, mean, variance, gamma, beta, double eps, y, planes, c, spatial)
+    public static readonly KernelTable Forward = KernelTable.Of(M, "bn_forward", _ => [U64, U64, U64, U64, U64, F64, U64, U32, U32, U32]);
 
-    // bn_backward_T(x, dy, mean, variance, gamma, double eps, batchStatistics, dx, dgamma, dbeta, n, c, spatial): one block per channel
-    public static readonly KernelTable Backward = KernelTable.Of(M, "bn_backward", _ => [U64, U64, U64, U64, U64, F64, U32, U64, U64, U64, U32, U32, U32]);
+    // bn_backward_segments_T(x, dy, mean, sumDz, sumDzXc, planes, c, spatial, segment)
+    public static readonly KernelTable BackwardSegments = KernelTable.Of(M, "bn_backward_segments", _ => [U64, U64, U64, U64, U64, U32, U32, U32, U32]);
 
-    // cbn_relu_scale_shift_T(mean, variance, gain, bias, double eps, scale, shift, n, c): per plane
-    public static readonly KernelTable CbnReluScaleShift = KernelTable.Of(M, "cbn_relu_scale_shift", _ => [U64, U64, U64, U64, F64, U64, U64, U32, U32]);
+    // bn_backward_combine_T(variance, gamma, sumDz, sumDzXc, double eps, batchStatistics, dgamma, dbeta, a, b, q, n, c, spatial, segment)
+    public static readonly KernelTable BackwardCombine = KernelTable.Of(M, "bn_backward_combine",
+        _ => [U64, U64, U64, U64, F64, U32, U64, U64, U64, U64, U64, U32, U32, U32, U32]);
 
-    // cbn_relu_forward_T(x, scale, shift, y, i64 total, c, spatial)
-    public static readonly KernelTable CbnReluForward = KernelTable.Of(M, "cbn_relu_forward", _ => [U64, U64, U64, U64, U64, U32, U32]);
+    // bn_backward_apply_T(x, dy, mean, a, b, q, dx, planes, c, spatial)
+    public static readonly KernelTable BackwardApply = KernelTable.Of(M, "bn_backward_apply", _ => [U64, U64, U64, U64, U64, U64, U64, U32, U32, U32]);
 
-    // cbn_relu_plane_sums_T(x, y, dy, mean, variance, double eps, dgain, dbias, double* sumDz, double* sumDzXhat, c, spatial): one block per plane
-    public static readonly KernelTable CbnReluPlaneSums = KernelTable.Of(M, "cbn_relu_plane_sums", _ => [U64, U64, U64, U64, U64, F64, U64, U64, U64, U64, U32, U32]);
+    // cbn_relu_forward_T(x, mean, variance, gain, bias, double eps, y, planes, c, spatial)
+    public static readonly KernelTable CbnReluForward = KernelTable.Of(M, "cbn_relu_forward", _ => [U64, U64, U64, U64, U64, F64, U64, U32, U32, U32]);
 
-    // cbn_relu_dx_coefficients_T(variance, gain, double* sumDz, double* sumDzXhat, double eps, batchStatistics, a, b, q, n, c, spatial): per channel
-    public static readonly KernelTable CbnReluDxCoefficients = KernelTable.Of(M, "cbn_relu_dx_coefficients", _ => [U64, U64, U64, U64, F64, U32, U64, U64, U64, U32, U32, U32]);
+    // cbn_relu_backward_segments_T(x, y, dy, mean, sumDz, sumDzXc, planes, c, spatial, segment)
+    public static readonly KernelTable CbnReluBackwardSegments = KernelTable.Of(M, "cbn_relu_backward_segments",
+        _ => [U64, U64, U64, U64, U64, U64, U32, U32, U32, U32]);
 
-    // cbn_relu_backward_T(x, y, dy, mean, a, b, q, dx, i64 total, c, spatial)
-    public static readonly KernelTable CbnReluBackward = KernelTable.Of(M, "cbn_relu_backward", _ => [U64, U64, U64, U64, U64, U64, U64, U64, U64, U32, U32]);
+    // cbn_relu_backward_combine_T(variance, gain, sumDz, sumDzXc, double eps, batchStatistics, dgain, dbias, a, b, q, n, c, spatial, segment)
+    public static readonly KernelTable CbnReluBackwardCombine = KernelTable.Of(M, "cbn_relu_backward_combine",
+        _ => [U64, U64, U64, U64, F64, U32, U64, U64, U64, U64, U64, U32, U32, U32, U32]);
+
+    // cbn_relu_backward_apply_T(x, y, dy, mean, a, b, q, dx, planes, c, spatial)
+    public static readonly KernelTable CbnReluBackwardApply = KernelTable.Of(M, "cbn_relu_backward_apply",
+        _ => [U64, U64, U64, U64, U64, U64, U64, U64, U32, U32, U32]);
 }

@@ -23,8 +23,6 @@ internal static class ElementwiseKernels
 
     // binary_T(op, a, b, y, d0..d3, as0..as3, bs0..bs3)
     public static readonly KernelTable Binary = KernelTable.Of(M, "binary", _ => [U32, U64, U64, U64, U32, U32, U32, U32, U64, U64, U64, U64, U64, U64, U64, U64]);
-    // binary_vec4_f32(op, a, b, y, n4)
-    public static readonly KernelEntry BinaryVec4F32 = new(M, "binary_vec4_f32", U32, U64, U64, U64, U64);
 
     // unary_T(op, x, y, n); unary_bwd_T(op, arg, dy, dx, n)
     public static readonly KernelTable Unary = KernelTable.Of(M, "unary", _ => [U32, U64, U64, U64]);

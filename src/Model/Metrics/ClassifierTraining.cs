@@ -54,10 +54,10 @@ public static class ClassifierTraining
                 var batch = loader.Next();
                 var (logits, _) = net.Forward(batch.Images);
                 var lossTensor = Ops.CrossEntropy(logits, batch.Labels);
+                accuracy = Accuracy(logits, batch.Labels.ToArray<int>()); // before Backward, which frees the logits
                 lossTensor.Backward();
                 adam.Step();
                 loss = lossTensor.Item();
-                accuracy = Accuracy(logits, batch.Labels.ToArray<int>());
             }
             if (!double.IsFinite(loss)) throw new ArithmeticException($"The classifier's loss became {loss} at step {step + 1}; try a lower --lr.");
             smoothLoss = double.IsNaN(smoothLoss) ? loss : 0.95 * smoothLoss + 0.05 * loss;

@@ -96,14 +96,16 @@ public sealed class GanTrainer<TG, TD>
                 var (x, xLabels) = real.Next();
                 var (z, y) = SampleLatents(x.Shape[0]);
                 Tensor fake;
-                using (GradMode.Disable()) fake = G.Generate(z, y);
+                using (GradMode.Disable())
+                using (new TensorScope()) fake = TensorScope.Keep(G.Generate(z, y)); // G's activations are freed here, not at the step's end
                 // Real and fake go through D in one batch, as the reference does (one set of batch statistics).
                 var scores = D.Score(Ops.Cat([fake, x], 0), Ops.Cat([y, xLabels], 0));
                 int n = fake.Shape[0];
                 var (lossReal, lossFake) = Ops.HingeLossDiscriminator(Ops.Narrow(scores, 0, n, scores.Shape[0] - n), Ops.Narrow(scores, 0, 0, n));
+                var (realTerm, fakeTerm) = (lossReal.Detach(), lossFake.Detach()); // Backward frees the graph's tensors
                 Ops.MulScalar(Ops.Add(lossReal, lossFake), 1.0 / _options.DAccumulations).Backward();
-                dReal += lossReal.Item() / _options.DAccumulations;
-                dFake += lossFake.Item() / _options.DAccumulations;
+                dReal += realTerm.Item() / _options.DAccumulations;
+                dFake += fakeTerm.Item() / _options.DAccumulations;
             }
             if (_options.DOrtho > 0) AddOrtho(D, _options.DOrtho, _ => false);
             ThrowIfDiverged(new StepLosses(dReal, dFake, 0));
@@ -120,8 +122,9 @@ public sealed class GanTrainer<TG, TD>
             using var precision = Autocast.Enable(_options.Precision);
             var (z, y) = SampleLatents(_options.BatchSize);
             var loss = Ops.HingeLossGenerator(D.Score(G.Generate(z, y), y));
+            var lossValue = loss.Detach(); // Backward frees the graph's tensors
             Ops.MulScalar(loss, 1.0 / _options.GAccumulations).Backward();
-            gLoss += loss.Item() / _options.GAccumulations;
+            gLoss += lossValue.Item() / _options.GAccumulations;
         }
         SetRequiresGrad(D, true);
         var losses = new StepLosses(dReal, dFake, gLoss);

@@ -20,9 +20,11 @@ public class TapeTests
         Tolerance.AssertClose(x.Grad!, xv.Select(v => 2 * v + 3).ToArray(), "after two graphs", rng);
 
         var y = Sum(Tanh(x));
-        y.Backward();
-        y.Backward(); // the same graph twice
+        y.Backward(retainGraph: true);
+        y.Backward(); // the same graph twice: the first pass kept it
         Tolerance.AssertClose(x.Grad!, xv.Select(v => 2 * v + 3 + 2 * (1 - Math.Pow(Math.Tanh(v), 2))).ToArray(), "after the same graph twice", rng);
+        Assert.That(() => y.Backward(), Throws.InvalidOperationException.With.Message.Contains("retainGraph"),
+                    "a graph freed by its backward pass cannot run again");
     }
 
     [Test]

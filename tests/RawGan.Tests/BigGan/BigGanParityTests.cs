@@ -68,7 +68,9 @@ public class BigGanParityTests
             var t = c.Reference(r).Clone();
             return t.DType == DType.Int32 ? t : t.RequireGrad();
         });
-        var (outputs, loss) = Forward(c, modules, inputs);
+        var (graphOutputs, loss) = Forward(c, modules, inputs);
+        // Backward frees the graph's tensors: the outputs are compared through detached views.
+        var outputs = graphOutputs.ToDictionary(kv => kv.Key, kv => kv.Value.Detach());
         loss.Backward();
 
         var truth = c.DType == DType.Float64 ? c : ParityFixture.Case(c.Label.Split('/')[0], c.Name[..^4] + "_f64");

@@ -44,7 +44,9 @@ public class MixedPrecisionNetworkTests
         {
             images = g.Generate(z, labels);
             scores = d.Score(images, labels);
-            Ops.HingeLossGenerator(scores).Backward();
+            var loss = Ops.HingeLossGenerator(scores);
+            (images, scores) = (images.Detach(), scores.Detach()); // the backward frees the graph's tensors
+            loss.Backward();
         }
         var gradients = g.NamedParameters().Select(p => ("G." + p.Key, p.Value.Grad!))
                          .Concat(d.NamedParameters().Select(p => ("D." + p.Key, p.Value.Grad!))).ToList();

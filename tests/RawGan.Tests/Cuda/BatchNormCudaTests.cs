@@ -8,8 +8,9 @@ public class BatchNormCudaTests : CudaTestBase
 {
     private static readonly DType[] DTypes = [DType.Float32, DType.Float64];
 
-    // Spatial sizes below, at and above the 512-thread channel block, batch 1, rank 2 (spatial 1), and one
-    // tensor larger than a full grid stride of the elementwise forward (its channel-tracking carries).
+    // Planes of single elements (odd sizes), batch 1, rank 2 (spatial 1), 16-byte packs below one 1024-element
+    // reduction segment, BigGAN's 4x4 planes (four lanes per plane), packs over three segments, and a tensor larger
+    // than one wave of the elementwise passes with 47 segments per plane.
     private static readonly int[][] Shapes =
     [
         [4, 3, 5, 5],
@@ -17,12 +18,14 @@ public class BatchNormCudaTests : CudaTestBase
         [7, 5],
         [3, 4, 33, 17],
         [2, 3, 16, 32],
+        [32, 6, 4, 4],
+        [2, 3, 48, 48],
         [5, 7, 211, 223],
     ];
 
     [Test]
     public void ForwardBackwardAndRunningStatisticsMatchTheCpu([ValueSource(nameof(DTypes))] DType dtype, [Values(true, false)] bool training,
-                                                              [Values(true, false)] bool affine, [Range(0, 5)] int which)
+                                                              [Values(true, false)] bool affine, [Range(0, 7)] int which)
     {
         var rng = Seeded(out _);
         Shape shape = Shapes[which];
@@ -49,6 +52,30 @@ public class BatchNormCudaTests : CudaTestBase
             AssertClose(ggamma!.Grad!, gamma!.Grad!, "dgamma");
             AssertClose(gbeta!.Grad!, beta!.Grad!, "dbeta");
         }
+    }
+
+    [Test]
+    public void StatisticsAndGradientsAreTheSameEveryRun([Values(true, false)] bool conditional)
+    {
+        // The reductions combine in a fixed order (no atomics), so two runs agree to the bit.
+        var rng = Seeded(out _);
+        Shape shape = [8, 16, 40, 40];
+        var (_, x) = Pair(shape, DType.Float32, rng, offset: 3);
+        var (_, dy) = Pair(shape, DType.Float32, rng);
+        var (_, gain) = Pair([8, 16], DType.Float32, rng);
+        var (_, bias) = Pair([8, 16], DType.Float32, rng);
+        foreach (var t in new[] { x, gain, bias }) t.RequiresGrad = true;
+        double[][] Run()
+        {
+            foreach (var t in new[] { x, gain, bias }) t.Grad = null;
+            var y = conditional ? Ops.ConditionalBatchNormRelu(x, null, null, gain, bias, training: true) : Ops.BatchNorm(x, null, null, null, null, training: true);
+            var values = y.ToDoubleArray();
+            y.Backward(dy);
+            return [values, x.Grad!.ToDoubleArray(), .. conditional ? new[] { gain.Grad!.ToDoubleArray(), bias.Grad!.ToDoubleArray() } : []];
+        }
+        var first = Run();
+        var second = Run();
+        for (int i = 0; i < first.Length; i++) Assert.That(second[i], Is.EqualTo(first[i]), $"output {i} differs between two runs");
     }
 
     private static void RequireGrad(params Tensor?[] tensors)

@@ -8,8 +8,9 @@ public class ConditionalBatchNormReluCudaTests : CudaTestBase
 {
     private static readonly DType[] DTypes = [DType.Float32, DType.Float64];
 
-    // Planes below, at and above the 256-thread plane block, batch 1, rank 2 (spatial 1), BigGAN's 4x4 planes,
-    // and one tensor larger than a full grid stride of the elementwise passes (their plane-tracking carries).
+    // Planes of single elements (odd sizes), batch 1, rank 2 (spatial 1), 16-byte packs within one reduction
+    // segment, BigGAN's 4x4 planes (four lanes per plane), packs over three segments, and a tensor larger than one
+    // wave of the elementwise passes with 47 segments per plane.
     private static readonly int[][] Shapes =
     [
         [4, 3, 5, 5],
@@ -18,12 +19,13 @@ public class ConditionalBatchNormReluCudaTests : CudaTestBase
         [3, 4, 16, 16],
         [32, 48, 4, 4],
         [2, 3, 33, 17],
+        [2, 3, 48, 48],
         [5, 7, 211, 223],
     ];
 
     [Test]
     public void ForwardBackwardAndRunningStatisticsMatchTheCpu([ValueSource(nameof(DTypes))] DType dtype, [Values(true, false)] bool training,
-                                                              [Range(0, 6)] int which)
+                                                              [Range(0, 7)] int which)
     {
         var rng = Seeded(out _);
         Shape shape = Shapes[which];

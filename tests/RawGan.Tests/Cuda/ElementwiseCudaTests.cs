@@ -13,7 +13,8 @@ public class ElementwiseCudaTests : CudaTestBase
                                                     [Values(BinaryOp.Add, BinaryOp.Sub, BinaryOp.Mul, BinaryOp.Div)] BinaryOp op)
     {
         var rng = Seeded(out _);
-        Shape[][] cases = [[[4, 8, 5, 5], [4, 8, 5, 5]], [[4, 8, 5, 5], [1, 8, 1, 1]], [[4, 8, 5, 5], [4, 1, 1, 1]], [[3, 1024], [1024]], [[7], []]];
+        Shape[][] cases = [[[4, 8, 5, 5], [4, 8, 5, 5]], [[4, 8, 5, 5], [1, 8, 1, 1]], [[4, 8, 5, 5], [4, 1, 1, 1]], [[3, 1024], [1024]], [[7], []],
+                           [[4, 8, 16, 16], [4, 8, 1, 1]], [[1, 8, 1, 1], [4, 8, 16, 16]], [[4, 8, 16, 16], [4, 8, 16, 16]], [[5, 12], [1, 12]]];
         foreach (var c in cases)
         {
             var (a, ga) = Pair(c[0], dtype, rng);
@@ -56,6 +57,51 @@ public class ElementwiseCudaTests : CudaTestBase
         AssertClose(Ops.Narrow(gx, 2, 1, 2), Ops.Narrow(x, 2, 1, 2), "narrow");
         AssertClose(Ops.Cat([gx, gx], 1), Ops.Cat([x, x], 1), "cat");
         AssertClose(Ops.ToDType(gx, DType.Int32), Ops.ToDType(Ops.MulScalar(x, 1), DType.Int32), "cast to int");
+    }
+
+    // (shape, source strides, destination strides, source offset, destination offset), in elements: a contiguous run
+    // (the driver's copy), at an odd offset; a block of channels written into a wider tensor (Cat, Narrow's backward);
+    // a broadcast (N,C,1,1) expanded over the pixels; a transpose; an odd inner size; a narrowed source at an odd offset
+    // (the single-element path on a shape that would take 16-byte packs).
+    private static readonly (int[] Shape, long[] Src, long[] Dst, long SrcOffset, long DstOffset)[] Copies =
+    [
+        ([1000], [1], [1], 0, 0),
+        ([999], [1], [1], 1, 3),
+        ([2, 3, 4, 8], [96, 32, 8, 1], [192, 32, 8, 1], 0, 96),
+        ([4, 6, 5, 8], [6, 1, 0, 0], [240, 40, 8, 1], 0, 0),
+        ([8, 5], [1, 8], [5, 1], 0, 0),
+        ([3, 4, 7], [28, 7, 1], [28, 7, 1], 0, 0),
+        ([4, 16], [20, 1], [16, 1], 1, 0),
+    ];
+
+    [Test]
+    public void StridedCopiesOfEveryLayoutMatchTheCpu([Values(DType.Float32, DType.Float64, DType.Int32)] DType dtype, [Range(0, 6)] int which)
+    {
+        var rng = Seeded(out _);
+        var (shape, src, dst, srcOffset, dstOffset) = Copies[which];
+        long srcLength = srcOffset + 1 + shape.Select((d, i) => (d - 1) * src[i]).Sum();
+        long dstLength = dstOffset + 1 + shape.Select((d, i) => (d - 1) * dst[i]).Sum();
+        var (source, gSource) = Pair([(int)srcLength], DType.Float64, rng);
+        (source, gSource) = (Ops.ToDType(Ops.MulScalar(source, 100), dtype), Ops.ToDType(Ops.MulScalar(gSource, 100), dtype));
+        var destination = Tensor.Full([(int)dstLength], -7, dtype);
+        var gDestination = Tensor.Full([(int)dstLength], -7, dtype, Gpu);
+        destination.Backend.StridedCopy(source.Storage, srcOffset, src, destination.Storage, dstOffset, dst, shape);
+        gDestination.Backend.StridedCopy(gSource.Storage, srcOffset, src, gDestination.Storage, dstOffset, dst, shape);
+        Assert.That(gDestination.ToDoubleArray(), Is.EqualTo(destination.ToDoubleArray()), "every element, written or not");
+    }
+
+    [Test]
+    public void BinaryInPlaceMatchesTheCpu([ValueSource(nameof(DTypes))] DType dtype)
+    {
+        var rng = Seeded(out _);
+        // A convolution's bias added into its output in place, as Ops.Conv2d does.
+        var (x, gx) = Pair([4, 8, 16, 16], dtype, rng);
+        var (bias, gbias) = Pair([8], dtype, rng);
+        int[] shape = [4, 8, 16, 16];
+        long[] strides = [2048, 256, 16, 1], broadcast = [0, 1, 0, 0];
+        x.Backend.Binary(BinaryOp.Add, x.Storage, strides, bias.Storage, broadcast, x.Storage, shape);
+        gx.Backend.Binary(BinaryOp.Add, gx.Storage, strides, gbias.Storage, broadcast, gx.Storage, shape);
+        AssertClose(gx, x, "in-place bias");
     }
 
     [Test]

@@ -24,6 +24,10 @@ public partial class PtxSignatureTests
             foreach (var field in type.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic))
             {
                 if (field.FieldType == typeof(KernelEntry)) yield return (KernelEntry)field.GetValue(null)!;
+                else if (field.FieldType == typeof(IReadOnlyList<KernelEntry>))
+                {
+                    foreach (var entry in (IReadOnlyList<KernelEntry>)field.GetValue(null)!) yield return entry;
+                }
                 else if (field.FieldType == typeof(KernelTable))
                 {
                     foreach (var entry in ((KernelTable)field.GetValue(null)!).Entries) yield return entry;

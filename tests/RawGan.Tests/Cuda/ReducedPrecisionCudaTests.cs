@@ -86,11 +86,13 @@ public class ReducedPrecisionCudaTests : CudaTestBase
     {
         var rng = Seeded(out _);
         var backend = (CudaBackend)Gpu.Backend;
-        var savedBudget = backend.ConvChunkElements;
+        var (savedBudget, savedAlgorithm) = (backend.ConvChunkElements, backend.ConvAlgorithm);
         var math = inputs == DType.Float32 ? MathMode.Tf32 : MathMode.Exact;
         try
         {
-            // A budget of one image per chunk makes the weight gradient sum over chunks (in float32 for bfloat16).
+            // im2col + cuBLAS (our tensor-core kernels have ConvTensorCoreCudaTests); a budget of one image per chunk
+            // makes the weight gradient sum over chunks (in float32 for bfloat16).
+            backend.ConvAlgorithm = ConvAlgorithm.Im2colGemm;
             backend.ConvChunkElements = 1;
             var (xc, xg) = Pair([g.N, g.C, g.H, g.W], inputs, rng);
             var (wc, wg) = Pair([g.K, g.C, g.R, g.S], inputs, rng);
@@ -111,7 +113,7 @@ public class ReducedPrecisionCudaTests : CudaTestBase
         }
         finally
         {
-            backend.ConvChunkElements = savedBudget;
+            (backend.ConvChunkElements, backend.ConvAlgorithm) = (savedBudget, savedAlgorithm);
         }
     }
 }

@@ -76,12 +76,13 @@ public class AutocastPolicyTests
         // Positive inputs: the column sums below do not cancel, so three bfloat16 roundings stay within 2^-7 of them.
         var a = rng.Uniform([2, 4], 0.1, 1, DType.Float32);
         var c = rng.Uniform([5, 4], 0.1, 1, DType.Float32);
-        Tensor first, second, third;
+        Tensor first, second, third, firstCast;
         using (Autocast.Enable(Precision.Bf16))
         {
             first = Ops.MatMul(a, w, transB: true);
             second = Ops.MatMul(c, w, transB: true);
-            Assert.That(first.GradFn!.Inputs[1], Is.SameAs(second.GradFn!.Inputs[1]), "one cast of w within a scope");
+            firstCast = first.GradFn!.Inputs[1];
+            Assert.That(firstCast, Is.SameAs(second.GradFn!.Inputs[1]), "one cast of w within a scope");
             Ops.Add(Ops.Sum(first), Ops.Sum(second)).Backward();
         }
         // d/dw Σ(a wᵀ) + Σ(c wᵀ) = the column sums of a and c (read in bfloat16), broadcast over w's rows; each use's
@@ -92,7 +93,7 @@ public class AutocastPolicyTests
             for (int j = 0; j < 4; j++)
                 Assert.That(got[i * 4 + j], Is.EqualTo(want[j]).Within(Math.Abs(want[j]) / 128), $"dw[{i},{j}]; {rng}");
         using (Autocast.Enable(Precision.Bf16)) third = Ops.MatMul(a, w, transB: true);
-        Assert.That(third.GradFn!.Inputs[1], Is.Not.SameAs(first.GradFn!.Inputs[1]), "a new scope casts again");
+        Assert.That(third.GradFn!.Inputs[1], Is.Not.SameAs(firstCast), "a new scope casts again");
     }
 
     private static double ColumnSum(Tensor m, int column)

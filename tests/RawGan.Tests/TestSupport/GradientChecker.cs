@@ -78,13 +78,13 @@ public static class GradientChecker
             var term = Engine.Ops.Sum(Engine.Ops.Mul(outputs[k], weights[k]));
             loss = loss is null ? term : Engine.Ops.Add(loss, term);
         }
-        loss!.Backward();
         double weightedNorm = 0;
         for (int k = 0; k < outputs.Length; k++)
         {
-            var o = outputs[k].ToDoubleArray();
+            var o = outputs[k].ToDoubleArray(); // before Backward, which frees the graph's tensors
             for (int j = 0; j < o.Length; j++) weightedNorm += o[j] * o[j] * weightData[k][j] * weightData[k][j];
         }
+        loss!.Backward();
         atol = Math.Max(atol, RoundingFactor * MachineEpsilon * Math.Sqrt(weightedNorm) / step);
         report.AppendLine(CultureInfo.InvariantCulture, $"  absolute floor {atol:g3}");
         int headerLength = report.Length;

@@ -16,14 +16,21 @@ internal sealed partial class CpuBackend : IBackend
 
     public string Name => "cpu";
 
-    public Storage Allocate(DType dtype, long length) => dtype switch
+    public MemoryStatistics Memory { get; } = new();
+
+    public Storage Allocate(DType dtype, long length)
     {
-        DType.Float32 => new CpuStorage<float>(this, length),
-        DType.Float64 => new CpuStorage<double>(this, length),
-        DType.Int32 => new CpuStorage<int>(this, length),
-        DType.BFloat16 => new CpuStorage<BFloat16>(this, length),
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown dtype."),
-    };
+        if (length > Array.MaxLength)
+            throw new OutOfMemoryException($"A CPU tensor of {length} elements exceeds the largest array .NET allows ({Array.MaxLength}).");
+        return dtype switch
+        {
+            DType.Float32 => new CpuStorage<float>(this, length),
+            DType.Float64 => new CpuStorage<double>(this, length),
+            DType.Int32 => new CpuStorage<int>(this, length),
+            DType.BFloat16 => new CpuStorage<BFloat16>(this, length),
+            _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown dtype."),
+        };
+    }
 
     public void CopyFromHost<T>(ReadOnlySpan<T> src, Storage dst, long dstOffset) where T : unmanaged =>
         src.CopyTo(Data<T>(dst).AsSpan(checked((int)dstOffset), src.Length));
