@@ -87,8 +87,15 @@ public static partial class Ops
         var padded = new int[g.Rank];
         int off = g.Rank - shape.Rank;
         for (int i = 0; i < g.Rank; i++) padded[i] = i < off ? 1 : shape[i - off];
-        var y = Empty(g, new Shape(padded));
-        g.Backend.ReduceSum(g.Storage, g.Shape.AsSpan(), y.Storage, padded, 1.0);
+        // A BFloat16 g sums in Float32 (the backends' ReduceSum writes Float32 for it) and is rounded once to BFloat16.
+        var sum = Empty(g, new Shape(padded), StatisticsDType(g.DType));
+        g.Backend.ReduceSum(g.Storage, g.Shape.AsSpan(), sum.Storage, padded, 1.0);
+        var y = sum;
+        if (sum.DType != g.DType)
+        {
+            y = ToDType(sum, g.DType);
+            sum.Dispose();
+        }
         return Tape.Record(nameof(SumTo), ViewAs(y, shape), [g], dy => [Expand(dy, g.Shape)]);
     }
 

@@ -54,18 +54,18 @@ public class MixedPrecisionOpTests
         yield return new("Float32 scalar times BFloat16 stays BFloat16", [x4], [[]], (a, p) => Ops.Mul(p[0], a[0]), DType.BFloat16,
                          GradientTolerance: double.PositiveInfinity);
         yield return new("BFloat16 plus Float32 is Float32", [x4], [x4], (a, p) => Ops.Add(a[0], p[0]), DType.Float32);
-        yield return new("BatchNorm in training", [Image], [[3], [3]], (a, p) => Ops.BatchNorm(a[0], Stat(0), Stat(1), p[0], p[1], true, 0.1, 1e-5), DType.BFloat16);
-        yield return new("BatchNorm in eval", [Image], [[3], [3]], (a, p) => Ops.BatchNorm(a[0], Stat(0.2), Stat(1.5), p[0], p[1], false, 0.1, 1e-5), DType.BFloat16);
+        yield return new("BatchNorm in training", [Image], [[3], [3]], (a, p) => Ops.BatchNorm(a[0], Stat(a, 0), Stat(a, 1), p[0], p[1], true, 0.1, 1e-5), DType.BFloat16);
+        yield return new("BatchNorm in eval", [Image], [[3], [3]], (a, p) => Ops.BatchNorm(a[0], Stat(a, 0.2), Stat(a, 1.5), p[0], p[1], false, 0.1, 1e-5), DType.BFloat16);
         yield return new("ConditionalBatchNormRelu in training", [Image], [[2, 3], [2, 3]],
-                         (a, p) => Ops.ConditionalBatchNormRelu(a[0], Stat(0), Stat(1), p[0], p[1], true, 0.1, 1e-4), DType.BFloat16);
+                         (a, p) => Ops.ConditionalBatchNormRelu(a[0], Stat(a, 0), Stat(a, 1), p[0], p[1], true, 0.1, 1e-4), DType.BFloat16);
         yield return new("ConditionalBatchNormRelu in eval", [Image], [[2, 3], [2, 3]],
-                         (a, p) => Ops.ConditionalBatchNormRelu(a[0], Stat(-0.1), Stat(0.8), p[0], p[1], false, 0.1, 1e-4), DType.BFloat16);
+                         (a, p) => Ops.ConditionalBatchNormRelu(a[0], Stat(a, -0.1), Stat(a, 0.8), p[0], p[1], false, 0.1, 1e-4), DType.BFloat16);
         yield return new("ConditionalBatchNormRelu with BFloat16 gain and bias", [Image, [2, 3], [2, 3]], [],
                          (a, _) => Ops.ConditionalBatchNormRelu(a[0], null, null, a[1], a[2], true, 0.1, 1e-4), DType.BFloat16);
     }
 
-    // A running statistic (C = 3) in Float32, as layers keep them.
-    private static Tensor Stat(double value) => Tensor.Full([3], value);
+    // A running statistic (C = 3) in Float32, as layers keep them, on the activations' device.
+    private static Tensor Stat(Tensor[] activations, double value) => Tensor.Full([3], value, DType.Float32, activations[0].Device);
 
     [TestCaseSource(nameof(Cases))]
     public void BFloat16IsTheFloat32OpRoundedOnce(OpCase c)
@@ -88,25 +88,27 @@ public class MixedPrecisionOpTests
     }
 
     // Values a BFloat16 tensor holds exactly, so that both runs see the same inputs.
-    private static (double[] Values, int[] Shape) BFloat16Values(TestRng rng, int[] shape, OpCase c)
+    internal static (double[] Values, int[] Shape) BFloat16Values(TestRng rng, int[] shape, OpCase c)
     {
         long n = Nd.Numel(shape);
         var v = c.AwayFromZero ? rng.AwayFromZeroArray(n, c.Lo, c.Hi) : rng.UniformArray(n, c.Lo, c.Hi);
         return (Array.ConvertAll(v, d => (double)BFloat16.Round((float)d)), shape);
     }
 
-    private sealed record Result(Tensor Output, Tensor[] Gradients);
+    internal sealed record Result(Tensor Output, Tensor[] Gradients);
 
-    // The activations in `activations` dtype, the parameters in Float32; the output gradient holds BFloat16 values too.
-    private static Result Run(OpCase c, (double[] Values, int[] Shape)[] activations, (double[] Values, int[] Shape)[] parameters, DType activationsDType, int seed)
+    // The activations in `activations` dtype, the parameters in Float32, on the device (the CPU by default); the output
+    // gradient holds BFloat16 values too.
+    internal static Result Run(OpCase c, (double[] Values, int[] Shape)[] activations, (double[] Values, int[] Shape)[] parameters, DType activationsDType,
+                               int seed, Device? device = null)
     {
         Tensor Leaf((double[] Values, int[] Shape) v, DType dtype) =>
-            Tensor.FromArray(Array.ConvertAll(v.Values, d => (float)d), new Shape(v.Shape)).ToDType(dtype).RequireGrad();
+            Tensor.FromArray(Array.ConvertAll(v.Values, d => (float)d), new Shape(v.Shape)).To(device ?? Device.Cpu).ToDType(dtype).RequireGrad();
         var a = activations.Select(v => Leaf(v, activationsDType)).ToArray();
         var p = parameters.Select(v => Leaf(v, DType.Float32)).ToArray();
         var y = c.Forward(a, p);
         var dyValues = BFloat16Values(new Random(seed).Next(), y.Shape);
-        y.Backward(Tensor.FromArray(dyValues, y.Shape).ToDType(y.DType));
+        y.Backward(Tensor.FromArray(dyValues, y.Shape).To(y.Device).ToDType(y.DType));
         return new Result(y, [.. a.Concat(p).Select(t => t.Grad ?? throw new AssertionException($"{c.Name}: no gradient reached an input"))]);
     }
 

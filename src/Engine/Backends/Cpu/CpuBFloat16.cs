@@ -18,8 +18,8 @@ internal sealed partial class CpuBackend
         return false;
     }
 
-    /// <summary>The float32 stand-ins of one call's BFloat16 storages.</summary>
-    private sealed class Float32StandIns(CpuBackend backend)
+    /// <summary>The float32 stand-ins of one call's BFloat16 storages, freed when the call ends (dispose).</summary>
+    private sealed class Float32StandIns(CpuBackend backend) : IDisposable
     {
         private readonly Dictionary<Storage, CpuStorage<float>> _standIns = new(ReferenceEqualityComparer.Instance);
 
@@ -36,6 +36,12 @@ internal sealed partial class CpuBackend
             {
                 if (s is { DType: DType.BFloat16 }) Narrow(_standIns[s].Data, Data<BFloat16>(s));
             }
+        }
+
+        public void Dispose()
+        {
+            foreach (var f in _standIns.Values) f.Dispose();
+            _standIns.Clear();
         }
 
         private CpuStorage<float> StandIn(Storage s, bool widen)

@@ -9,7 +9,8 @@ internal sealed partial class CpuBackend
     {
         if (AnyBFloat16(x))
         {
-            BatchNormStatistics(new Float32StandIns(this).In(x), n, c, spatial, mean, variance);
+            using var f = new Float32StandIns(this);
+            BatchNormStatistics(f.In(x), n, c, spatial, mean, variance);
             return;
         }
         if (IsFloat(x)) BatchNormStatistics(Data<float>(x), n, c, spatial, Data<float>(mean), Data<float>(variance));
@@ -58,7 +59,7 @@ internal sealed partial class CpuBackend
     {
         if (AnyBFloat16(x, y))
         {
-            var f = new Float32StandIns(this);
+            using var f = new Float32StandIns(this);
             BatchNormForward(f.In(x), mean, variance, gamma, beta, eps, f.Out(y), n, c, spatial);
             f.Round(y);
             return;
@@ -88,7 +89,7 @@ internal sealed partial class CpuBackend
     {
         if (AnyBFloat16(x, dy, dx))
         {
-            var f = new Float32StandIns(this);
+            using var f = new Float32StandIns(this);
             BatchNormBackward(f.In(x), f.In(dy), mean, variance, gamma, eps, batchStatistics, f.Out(dx), dgamma, dbeta, n, c, spatial);
             f.Round(dx);
             return;

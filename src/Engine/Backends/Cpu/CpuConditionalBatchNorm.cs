@@ -12,7 +12,7 @@ internal sealed partial class CpuBackend
     {
         if (AnyBFloat16(x, y))
         {
-            var f = new Float32StandIns(this);
+            using var f = new Float32StandIns(this);
             ConditionalBatchNormReluForward(f.In(x), mean, variance, gain, bias, eps, f.Out(y), n, c, spatial);
             f.Round(y);
             return;
@@ -49,7 +49,7 @@ internal sealed partial class CpuBackend
     {
         if (AnyBFloat16(x, y, dy, dx))
         {
-            var f = new Float32StandIns(this);
+            using var f = new Float32StandIns(this);
             ConditionalBatchNormReluBackward(f.In(x), f.In(y), f.In(dy), mean, variance, gain, eps, batchStatistics, f.Out(dx), dgain, dbias, n, c, spatial);
             f.Round(dx);
             return;

@@ -12,7 +12,7 @@ internal sealed partial class CpuBackend
     {
         if (AnyBFloat16(a, b, y))
         {
-            var f = new Float32StandIns(this);
+            using var f = new Float32StandIns(this);
             Binary(op, f.In(a), aStrides, f.In(b), bStrides, f.Out(y), shape);
             f.Round(y);
             return;
@@ -90,7 +90,7 @@ internal sealed partial class CpuBackend
     {
         if (AnyBFloat16(x, y))
         {
-            var f = new Float32StandIns(this);
+            using var f = new Float32StandIns(this);
             Unary(op, f.In(x), f.Out(y), n);
             f.Round(y);
             return;
@@ -117,7 +117,7 @@ internal sealed partial class CpuBackend
     {
         if (AnyBFloat16(xOrY, dy, dx))
         {
-            var f = new Float32StandIns(this);
+            using var f = new Float32StandIns(this);
             UnaryBackward(op, f.In(xOrY), f.In(dy), f.Out(dx), n);
             f.Round(dx);
             return;
@@ -153,7 +153,7 @@ internal sealed partial class CpuBackend
     {
         if (AnyBFloat16(x, y))
         {
-            var f = new Float32StandIns(this);
+            using var f = new Float32StandIns(this);
             Affine(f.In(x), f.Out(y), n, scale, shift);
             f.Round(y);
             return;

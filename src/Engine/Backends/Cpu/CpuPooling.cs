@@ -8,7 +8,7 @@ internal sealed partial class CpuBackend
     {
         if (AnyBFloat16(x, y))
         {
-            var f = new Float32StandIns(this);
+            using var f = new Float32StandIns(this);
             Pool2x2Forward(kind, f.In(x), f.Out(y), n, c, h, w);
             f.Round(y);
             return;
@@ -45,7 +45,7 @@ internal sealed partial class CpuBackend
     {
         if (AnyBFloat16(x, dy, dx))
         {
-            var f = new Float32StandIns(this);
+            using var f = new Float32StandIns(this);
             Pool2x2Backward(kind, f.In(x), f.In(dy), f.Out(dx), n, c, h, w);
             f.Round(dx);
             return;
@@ -91,7 +91,7 @@ internal sealed partial class CpuBackend
     {
         if (AnyBFloat16(x, y))
         {
-            var f = new Float32StandIns(this);
+            using var f = new Float32StandIns(this);
             Upsample2xForward(f.In(x), f.Out(y), n, c, h, w);
             f.Round(y);
             return;
@@ -120,7 +120,7 @@ internal sealed partial class CpuBackend
     {
         if (AnyBFloat16(dy, dx))
         {
-            var f = new Float32StandIns(this);
+            using var f = new Float32StandIns(this);
             Upsample2xBackward(f.In(dy), f.Out(dx), n, c, h, w);
             f.Round(dx);
             return;

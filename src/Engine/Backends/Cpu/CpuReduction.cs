@@ -10,7 +10,7 @@ internal sealed partial class CpuBackend
         if (xShape.Length != yShape.Length) throw new ArgumentException("ReduceSum needs shapes of equal rank.");
         if (AnyBFloat16(x, y))
         {
-            var f = new Float32StandIns(this);
+            using var f = new Float32StandIns(this);
             ReduceSum(f.In(x), xShape, f.Out(y), yShape, scale);
             f.Round(y);
             return;
