@@ -11,9 +11,11 @@ convolutions, for example). Times: the best and median of several rounds, each s
 kernels run with TF32 off (RawGan computes in exact FP32), then the matmul/conv-heavy rows again with TF32 on; the
 convolutions also in bfloat16 (bfloat16 tensors), and BigGAN-128's convolutions (conv128, CudaConvBench's shapes) in
 TF32 and bfloat16. The training step is BigGAN-PyTorch's train_fns.GAN_training_function with the reference modules
-of tests/reference/biggan_reference.py.
+of tests/reference/biggan_reference.py; on CUDA biggan32 and biggan128 also run with TF32 on and under bfloat16
+autocast, paired with TrainStepBench's "…/tf32" and "…/bf16" cases (and G's attention block under autocast).
 """
 import argparse
+import contextlib
 import copy
 import json
 import os
@@ -177,7 +179,7 @@ def batch_norm(variant):
     report("BatchNormBench.CbnReluForwardBackward", case, [case], cbn_relu_backward)
 
 
-def attention(variant, tag=None, pairs=None):
+def attention(variant, tag=None, pairs=None, bf16=False):
     n, c, h, w = (64, 192, 64, 64) if variant == "g128" else (32, 128, 16, 16)
     case = f"{DEVICE}/{variant}"
     torch.manual_seed(1)
@@ -187,11 +189,15 @@ def attention(variant, tag=None, pairs=None):
         block.gamma.fill_(0.1)
     x, dy = uniform(n, c, h, w, requires_grad=True), uniform(n, c, h, w)
 
+    def forward():
+        with autocast_bf16(bf16):
+            return block(x)
+
     def forward_backward():
-        block(x).backward(dy)
+        forward().backward(dy)
         block.zero_grad(set_to_none=True)
         x.grad = None
-    report("AttentionBench.Forward", tag or case, [case] if pairs is None else pairs, lambda: block(x))
+    report("AttentionBench.Forward", tag or case, [case] if pairs is None else pairs, forward)
     report("AttentionBench.ForwardBackward", tag or case, [case] if pairs is None else pairs, forward_backward)
 
 
@@ -252,10 +258,16 @@ def ortho(model, strength, blacklist):
             param.grad.data += strength * grad.view(param.shape)
 
 
-def make_train_step(variant):
+def autocast_bf16(on):
+    """torch.autocast to bfloat16 on this device when on (RawGan's --precision bf16), else a no-op context."""
+    return torch.autocast(device_type=DEVICE, dtype=torch.bfloat16) if on else contextlib.nullcontext()
+
+
+def make_train_step(variant, bf16=False):
     """BigGAN-PyTorch's GAN_training_function with `rawgan train`'s defaults: 2 D steps (real and fake in one batch,
     hinge loss), a G step through the frozen D, G ortho 1e-4, Adam β=(0, 0.999) eps 1e-6, lr G 5e-5 and D 2e-4, EMA.
-    Returns the step as a function (bench/torch_profile.py profiles it op by op)."""
+    With bf16, forward and backward passes run under bfloat16 autocast (ortho, Adam and the EMA outside it, as RawGan's
+    trainer opens its Autocast scope). Returns the step as a function (bench/torch_profile.py profiles it op by op)."""
     g_kw, d_kw, batch = generator_config(variant)
     torch.manual_seed(1)
     # ImageNet128's orthogonal init (QR of every weight) takes long on a server's CPU and does not change the step's
@@ -283,11 +295,12 @@ def make_train_step(variant):
         for _ in range(2):
             D_opt.zero_grad(set_to_none=True)
             z, y = sample()
-            with torch.no_grad():
-                fake = G(z, G.shared(y))
-            out = D(torch.cat([fake, real]), torch.cat([y, labels]))
-            d_fake, d_real = out[:batch], out[batch:]
-            loss_real, loss_fake = F.relu(1. - d_real).mean(), F.relu(1. + d_fake).mean()
+            with autocast_bf16(bf16):
+                with torch.no_grad():
+                    fake = G(z, G.shared(y))
+                out = D(torch.cat([fake, real]), torch.cat([y, labels]))
+                d_fake, d_real = out[:batch], out[batch:]
+                loss_real, loss_fake = F.relu(1. - d_real).mean(), F.relu(1. + d_fake).mean()
             (loss_real + loss_fake).backward()
             loss_real.item(), loss_fake.item()
             D_opt.step()
@@ -295,7 +308,8 @@ def make_train_step(variant):
             p.requires_grad_(False)
         G_opt.zero_grad(set_to_none=True)
         z, y = sample()
-        loss = -torch.mean(D(G(z, G.shared(y)), y))
+        with autocast_bf16(bf16):
+            loss = -torch.mean(D(G(z, G.shared(y)), y))
         loss.backward()
         loss.item()
         ortho(G, 1e-4, blacklist=shared)
@@ -306,9 +320,10 @@ def make_train_step(variant):
     return step
 
 
-def train_step(variant, tag=None, pairs=None):
+def train_step(variant, tag=None, pairs=None, bf16=False):
     case = f"{DEVICE}/{variant}"
-    report("TrainStepBench.TrainStep", tag or case, [case] if pairs is None else pairs, make_train_step(variant),
+    step = make_train_step(variant, bf16)
+    report("TrainStepBench.TrainStep", tag or case, [case] if pairs is None else pairs, step,
            min_seconds=0.0, repeats=3, warmup=2)
     if DEVICE == "cuda":  # peak memory of a step, persistent state included, as RawGan's StepMemory records it
         peaks = []
@@ -378,8 +393,14 @@ def main():
             attention("g128", tag="cuda/g128/tf32", pairs=[])
         if "trainstep" in families:
             for v in ["biggan32", "biggan128"]:
-                train_step(v, tag=f"cuda/{v}/tf32", pairs=[])
+                train_step(v, tag=f"cuda/{v}/tf32", pairs=[f"cuda/{v}/tf32"])
         set_tf32(False)
+        # bfloat16 autocast, RawGan's --precision bf16 (float32 products outside autocast's list stay exact)
+        if "attention" in families:
+            attention("g128", tag="cuda/g128/bf16", pairs=[], bf16=True)
+        if "trainstep" in families:
+            for v in ["biggan32", "biggan128"]:
+                train_step(v, tag=f"cuda/{v}/bf16", pairs=[f"cuda/{v}/bf16"], bf16=True)
         if "conv128" in families:
             conv128()
 

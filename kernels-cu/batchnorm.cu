@@ -11,7 +11,8 @@
 // power of two, at most a warp, so that 4x4 planes do not leave a warp idle), combined by an xor-shuffle tree, then
 // one thread per channel folds the channel's n planes in order. Statistics combine (count, mean, M2) triples
 // (Chan et al.'s update, with each load's W elements as one triple), which has no cancellation. Arithmetic is
-// Acc<T>: float for float, double for double.
+// Acc<T>: float for float and bf16, double for double; statistics, gain, bias and
+// their gradients are Acc<T> (float32 statistics and parameters for bf16 activations).
 //
 // Bytes moved, for N elements of T (b = sizeof(T)): statistics read x once (N·b); the forwards read x and write y
 // (2·N·b); the backward reads x and dy (BN) or x, y and dy (fused cBN) twice, once for the sums and once for dx, and
@@ -98,11 +99,11 @@ template <typename A, typename T, int W>
 __device__ __forceinline__ MeanM2<A> stats_of(const Elems<T, W>& e) {
   A s = 0;
 #pragma unroll
-  for (int j = 0; j < W; j++) s += (A)e.v[j];
+  for (int j = 0; j < W; j++) s += (A)widen(e.v[j]);
   A m = s * ((A)1 / (A)W), m2 = 0;
 #pragma unroll
   for (int j = 0; j < W; j++) {
-    A d = (A)e.v[j] - m;
+    A d = (A)widen(e.v[j]) - m;
     m2 += d * d;
   }
   return {(A)W, m, m2};
@@ -141,8 +142,8 @@ __device__ __forceinline__ void for_channel_segments(int n, int c, int parts, in
 
 // A warp per channel: the channel's segments merged into the mean and the biased variance.
 template <typename T>
-__device__ void bn_stats_combine(const Acc<T>* __restrict__ segMean, const Acc<T>* __restrict__ segM2, T* __restrict__ mean,
-                                 T* __restrict__ variance, int n, int c, int spatial, int segment) {
+__device__ void bn_stats_combine(const Acc<T>* __restrict__ segMean, const Acc<T>* __restrict__ segM2, Acc<T>* __restrict__ mean,
+                                 Acc<T>* __restrict__ variance, int n, int c, int spatial, int segment) {
   typedef Acc<T> A;
   const int parts = (spatial + segment - 1) / segment;
   const int warps = (gridDim.x * blockDim.x) >> 5;
@@ -153,8 +154,8 @@ __device__ void bn_stats_combine(const Acc<T>* __restrict__ segMean, const Acc<T
     });
     for (int o = 1; o < 32; o <<= 1) acc = MeanM2<A>::merge(acc, acc.shfl_xor(o));
     if ((threadIdx.x & 31) == 0) {
-      mean[ch] = (T)acc.mean;
-      variance[ch] = (T)(acc.m2 / acc.n);
+      mean[ch] = acc.mean;
+      variance[ch] = acc.m2 / acc.n;
     }
   }
 }
@@ -162,7 +163,7 @@ __device__ void bn_stats_combine(const Acc<T>* __restrict__ segMean, const Acc<T
 // Per segment: Σdz and Σdz·(x − μ), with dz = dy (batch norm) or dy·[y > 0] (the fused conditional BN + ReLU).
 template <typename T, int W, bool RELU>
 __device__ void bn_backward_segments_w(const T* __restrict__ x, const T* __restrict__ y, const T* __restrict__ dy,
-                                       const T* __restrict__ mean, Acc<T>* __restrict__ sumDz, Acc<T>* __restrict__ sumDzXc,
+                                       const Acc<T>* __restrict__ mean, Acc<T>* __restrict__ sumDz, Acc<T>* __restrict__ sumDzXc,
                                        int planes, int c, int spatial, int segment) {
   typedef Acc<T> A;
   struct Loaded {
@@ -181,9 +182,9 @@ __device__ void bn_backward_segments_w(const T* __restrict__ x, const T* __restr
       [&](Sums2<A>& acc, const Loaded& e) {
 #pragma unroll
         for (int j = 0; j < W; j++) {
-          A d = RELU && !(e.y.v[j] > (T)0) ? (A)0 : (A)e.dy.v[j];
+          A d = RELU && !(widen(e.y.v[j]) > 0) ? (A)0 : (A)widen(e.dy.v[j]);
           acc.s += d;
-          acc.t += d * ((A)e.x.v[j] - mu);
+          acc.t += d * ((A)widen(e.x.v[j]) - mu);
         }
       },
       [&](i64 s, const Sums2<A>& r) {
@@ -193,7 +194,7 @@ __device__ void bn_backward_segments_w(const T* __restrict__ x, const T* __restr
 }
 
 template <typename T, bool RELU>
-__device__ void bn_backward_segments(const T* x, const T* y, const T* dy, const T* mean, Acc<T>* sumDz, Acc<T>* sumDzXc,
+__device__ void bn_backward_segments(const T* x, const T* y, const T* dy, const Acc<T>* mean, Acc<T>* sumDz, Acc<T>* sumDzXc,
                                      int planes, int c, int spatial, int segment) {
   constexpr int P = PackWidth<T>::value;
   if (spatial % P == 0 && aligned16(x) && aligned16(dy) && (!RELU || aligned16(y)))
@@ -223,8 +224,8 @@ __device__ void apply_planes(int planes, int c, int spatial, Load load, Store st
 // x̂·(1 + gain[p]) + bias[p]) with scale and shift the per-plane gain and bias. Each channel's (plane's) coefficients
 // are computed where they are used.
 template <typename T, int W, bool CBN_RELU>
-__device__ void normalize_w(const T* __restrict__ x, const T* __restrict__ mean, const T* __restrict__ variance,
-                            const T* __restrict__ scale, const T* __restrict__ shift, double eps, T* __restrict__ y,
+__device__ void normalize_w(const T* __restrict__ x, const Acc<T>* __restrict__ mean, const Acc<T>* __restrict__ variance,
+                            const Acc<T>* __restrict__ scale, const Acc<T>* __restrict__ shift, double eps, T* __restrict__ y,
                             int planes, int c, int spatial) {
   typedef Acc<T> A;
   Elems<T, W> e[4];
@@ -236,15 +237,15 @@ __device__ void normalize_w(const T* __restrict__ x, const T* __restrict__ mean,
         A b = (shift ? (A)shift[i] : (A)0) - (A)mean[ch] * k;
 #pragma unroll
         for (int m = 0; m < W; m++) {
-          A v = (A)e[j].v[m] * k + b;
-          e[j].v[m] = (T)(CBN_RELU && !(v > (A)0) ? (A)0 : v);
+          A v = (A)widen(e[j].v[m]) * k + b;
+          e[j].v[m] = narrow<T>(CBN_RELU && !(v > (A)0) ? (A)0 : v);
         }
         store_elems<T, W>(y + at, e[j]);
       });
 }
 
 template <typename T, bool CBN_RELU>
-__device__ void normalize(const T* x, const T* mean, const T* variance, const T* scale, const T* shift, double eps, T* y,
+__device__ void normalize(const T* x, const Acc<T>* mean, const Acc<T>* variance, const Acc<T>* scale, const Acc<T>* shift, double eps, T* y,
                           int planes, int c, int spatial) {
   constexpr int P = PackWidth<T>::value;
   if (spatial % P == 0 && aligned16(x) && aligned16(y)) normalize_w<T, P, CBN_RELU>(x, mean, variance, scale, shift, eps, y, planes, c, spatial);
@@ -255,7 +256,7 @@ __device__ void normalize(const T* x, const T* mean, const T* variance, const T*
 // (the fused conditional BN + ReLU, whose dz = dy·[y > 0]).
 template <typename T, int W, bool CBN_RELU>
 __device__ void bn_backward_apply_w(const T* __restrict__ x, const T* __restrict__ y, const T* __restrict__ dy,
-                                    const T* __restrict__ mean, const Acc<T>* __restrict__ a, const Acc<T>* __restrict__ b,
+                                    const Acc<T>* __restrict__ mean, const Acc<T>* __restrict__ a, const Acc<T>* __restrict__ b,
                                     const Acc<T>* __restrict__ q, T* __restrict__ dx, int planes, int c, int spatial) {
   typedef Acc<T> A;
   Elems<T, W> xe[4], de[4], ye[4];
@@ -271,15 +272,15 @@ __device__ void bn_backward_apply_w(const T* __restrict__ x, const T* __restrict
         A ai = a[i], bi = b[i], qi = q[i], mu = (A)mean[ch];
 #pragma unroll
         for (int k = 0; k < W; k++) {
-          A dz = CBN_RELU && !(ye[j].v[k] > (T)0) ? (A)0 : (A)de[j].v[k];
-          xe[j].v[k] = (T)(ai * dz - bi - ((A)xe[j].v[k] - mu) * qi);
+          A dz = CBN_RELU && !(widen(ye[j].v[k]) > 0) ? (A)0 : (A)widen(de[j].v[k]);
+          xe[j].v[k] = narrow<T>(ai * dz - bi - ((A)widen(xe[j].v[k]) - mu) * qi);
         }
         store_elems<T, W>(dx + at, xe[j]);
       });
 }
 
 template <typename T, bool CBN_RELU>
-__device__ void bn_backward_apply(const T* x, const T* y, const T* dy, const T* mean, const Acc<T>* a, const Acc<T>* b,
+__device__ void bn_backward_apply(const T* x, const T* y, const T* dy, const Acc<T>* mean, const Acc<T>* a, const Acc<T>* b,
                                   const Acc<T>* q, T* dx, int planes, int c, int spatial) {
   constexpr int P = PackWidth<T>::value;
   if (spatial % P == 0 && aligned16(x) && aligned16(dy) && aligned16(dx) && (!CBN_RELU || aligned16(y)))
@@ -294,9 +295,9 @@ __device__ void bn_backward_apply(const T* x, const T* y, const T* dy, const T* 
 // k = γ·invstd: dβ = S, dγ = X·invstd; batch statistics: dx = k·(dy − S/M − x̂·invstd·X/M), i.e. a = k, b = k·S/M,
 // q = k·invstd²·X/M (M = n·spatial); fixed statistics: dx = k·dy (b = q = 0). gamma, dgamma and dbeta may be null.
 template <typename T>
-__device__ void bn_backward_combine(const T* __restrict__ variance, const T* __restrict__ gamma, const Acc<T>* __restrict__ sumDz,
-                                    const Acc<T>* __restrict__ sumDzXc, double eps, int batchStatistics, T* __restrict__ dgamma,
-                                    T* __restrict__ dbeta, Acc<T>* __restrict__ a, Acc<T>* __restrict__ b, Acc<T>* __restrict__ q,
+__device__ void bn_backward_combine(const Acc<T>* __restrict__ variance, const Acc<T>* __restrict__ gamma, const Acc<T>* __restrict__ sumDz,
+                                    const Acc<T>* __restrict__ sumDzXc, double eps, int batchStatistics, Acc<T>* __restrict__ dgamma,
+                                    Acc<T>* __restrict__ dbeta, Acc<T>* __restrict__ a, Acc<T>* __restrict__ b, Acc<T>* __restrict__ q,
                                     int n, int c, int spatial, int segment) {
   typedef Acc<T> A;
   const int parts = (spatial + segment - 1) / segment;
@@ -310,8 +311,8 @@ __device__ void bn_backward_combine(const T* __restrict__ variance, const T* __r
     for (int o = 1; o < 32; o <<= 1) acc = Sums2<A>::merge(acc, acc.shfl_xor(o));
     if ((threadIdx.x & 31) != 0) continue;
     A invStd = (A)1 / sqrt((A)variance[ch] + (A)eps), k = (gamma ? (A)gamma[ch] : (A)1) * invStd, count = (A)n * (A)spatial;
-    if (dgamma) dgamma[ch] = (T)(acc.t * invStd);
-    if (dbeta) dbeta[ch] = (T)acc.s;
+    if (dgamma) dgamma[ch] = acc.t * invStd;
+    if (dbeta) dbeta[ch] = acc.s;
     a[ch] = k;
     b[ch] = batchStatistics ? k * acc.s / count : (A)0;
     q[ch] = batchStatistics ? k * invStd * invStd * acc.t / count : (A)0;
@@ -323,9 +324,9 @@ __device__ void bn_backward_combine(const T* __restrict__ variance, const T* __r
 // over the channel's planes, and dx = invstd·(dx̂ − Σdx̂/M − x̂·Σ(dx̂·x̂)/M) = a·dz − b − (x − μ)·q with per-plane
 // a = invstd·g', b = invstd·Σdx̂/M, q = invstd²·Σ(dx̂·x̂)/M (batch statistics) or b = q = 0 (fixed statistics).
 template <typename T>
-__device__ void cbn_relu_backward_combine(const T* __restrict__ variance, const T* __restrict__ gain, const Acc<T>* __restrict__ sumDz,
-                                          const Acc<T>* __restrict__ sumDzXc, double eps, int batchStatistics, T* __restrict__ dgain,
-                                          T* __restrict__ dbias, Acc<T>* __restrict__ a, Acc<T>* __restrict__ b, Acc<T>* __restrict__ q,
+__device__ void cbn_relu_backward_combine(const Acc<T>* __restrict__ variance, const Acc<T>* __restrict__ gain, const Acc<T>* __restrict__ sumDz,
+                                          const Acc<T>* __restrict__ sumDzXc, double eps, int batchStatistics, Acc<T>* __restrict__ dgain,
+                                          Acc<T>* __restrict__ dbias, Acc<T>* __restrict__ a, Acc<T>* __restrict__ b, Acc<T>* __restrict__ q,
                                           int n, int c, int spatial, int segment) {
   typedef Acc<T> A;
   const int parts = (spatial + segment - 1) / segment, lane = threadIdx.x & 31;
@@ -341,8 +342,8 @@ __device__ void cbn_relu_backward_combine(const T* __restrict__ variance, const 
         sx += sumDzXc[p * parts + j];
       }
       sx *= invStd;
-      dbias[p] = (T)s;
-      dgain[p] = (T)sx;
+      dbias[p] = s;
+      dgain[p] = sx;
       A g = (A)1 + (A)gain[p];
       m.s += g * s;
       m.t += g * sx;
@@ -363,47 +364,47 @@ __device__ void cbn_relu_backward_combine(const T* __restrict__ variance, const 
                                                    int segment) {                                                       \
     bn_stats_segments<T>(x, segMean, segM2, planes, spatial, segment);                                                  \
   }                                                                                                                     \
-  extern "C" __global__ void bn_stats_combine_##S(const Acc<T>* segMean, const Acc<T>* segM2, T* mean, T* variance,      \
+  extern "C" __global__ void bn_stats_combine_##S(const Acc<T>* segMean, const Acc<T>* segM2, Acc<T>* mean, Acc<T>* variance,      \
                                                   int n, int c, int spatial, int segment) {                             \
     bn_stats_combine<T>(segMean, segM2, mean, variance, n, c, spatial, segment);                                        \
   }                                                                                                                     \
-  extern "C" __global__ void bn_forward_##S(const T* x, const T* mean, const T* variance, const T* gamma, const T* beta, \
+  extern "C" __global__ void bn_forward_##S(const T* x, const Acc<T>* mean, const Acc<T>* variance, const Acc<T>* gamma, const Acc<T>* beta, \
                                             double eps, T* y, int planes, int c, int spatial) {                         \
     normalize<T, false>(x, mean, variance, gamma, beta, eps, y, planes, c, spatial);                                          \
   }                                                                                                                     \
-  extern "C" __global__ void bn_backward_segments_##S(const T* x, const T* dy, const T* mean, Acc<T>* sumDz,            \
+  extern "C" __global__ void bn_backward_segments_##S(const T* x, const T* dy, const Acc<T>* mean, Acc<T>* sumDz,            \
                                                       Acc<T>* sumDzXc, int planes, int c, int spatial, int segment) {   \
     bn_backward_segments<T, false>(x, nullptr, dy, mean, sumDz, sumDzXc, planes, c, spatial, segment);                  \
   }                                                                                                                     \
-  extern "C" __global__ void bn_backward_combine_##S(const T* variance, const T* gamma, const Acc<T>* sumDz,            \
-                                                     const Acc<T>* sumDzXc, double eps, int batchStatistics, T* dgamma,  \
-                                                     T* dbeta, Acc<T>* a, Acc<T>* b, Acc<T>* q, int n, int c,           \
+  extern "C" __global__ void bn_backward_combine_##S(const Acc<T>* variance, const Acc<T>* gamma, const Acc<T>* sumDz,            \
+                                                     const Acc<T>* sumDzXc, double eps, int batchStatistics, Acc<T>* dgamma,  \
+                                                     Acc<T>* dbeta, Acc<T>* a, Acc<T>* b, Acc<T>* q, int n, int c,           \
                                                      int spatial, int segment) {                                        \
     bn_backward_combine<T>(variance, gamma, sumDz, sumDzXc, eps, batchStatistics, dgamma, dbeta, a, b, q, n, c, spatial, \
                            segment);                                                                                    \
   }                                                                                                                     \
-  extern "C" __global__ void bn_backward_apply_##S(const T* x, const T* dy, const T* mean, const Acc<T>* a,             \
+  extern "C" __global__ void bn_backward_apply_##S(const T* x, const T* dy, const Acc<T>* mean, const Acc<T>* a,             \
                                                    const Acc<T>* b, const Acc<T>* q, T* dx, int planes, int c,          \
                                                    int spatial) {                                                       \
     bn_backward_apply<T, false>(x, nullptr, dy, mean, a, b, q, dx, planes, c, spatial);                                 \
   }                                                                                                                     \
-  extern "C" __global__ void cbn_relu_forward_##S(const T* x, const T* mean, const T* variance, const T* gain,          \
-                                                  const T* bias, double eps, T* y, int planes, int c, int spatial) {    \
+  extern "C" __global__ void cbn_relu_forward_##S(const T* x, const Acc<T>* mean, const Acc<T>* variance, const Acc<T>* gain,          \
+                                                  const Acc<T>* bias, double eps, T* y, int planes, int c, int spatial) {    \
     normalize<T, true>(x, mean, variance, gain, bias, eps, y, planes, c, spatial);                                     \
   }                                                                                                                     \
-  extern "C" __global__ void cbn_relu_backward_segments_##S(const T* x, const T* y, const T* dy, const T* mean,         \
+  extern "C" __global__ void cbn_relu_backward_segments_##S(const T* x, const T* y, const T* dy, const Acc<T>* mean,         \
                                                             Acc<T>* sumDz, Acc<T>* sumDzXc, int planes, int c,          \
                                                             int spatial, int segment) {                                 \
     bn_backward_segments<T, true>(x, y, dy, mean, sumDz, sumDzXc, planes, c, spatial, segment);                         \
   }                                                                                                                     \
-  extern "C" __global__ void cbn_relu_backward_combine_##S(const T* variance, const T* gain, const Acc<T>* sumDz,       \
+  extern "C" __global__ void cbn_relu_backward_combine_##S(const Acc<T>* variance, const Acc<T>* gain, const Acc<T>* sumDz,       \
                                                            const Acc<T>* sumDzXc, double eps, int batchStatistics,      \
-                                                           T* dgain, T* dbias, Acc<T>* a, Acc<T>* b, Acc<T>* q, int n,  \
+                                                           Acc<T>* dgain, Acc<T>* dbias, Acc<T>* a, Acc<T>* b, Acc<T>* q, int n,  \
                                                            int c, int spatial, int segment) {                           \
     cbn_relu_backward_combine<T>(variance, gain, sumDz, sumDzXc, eps, batchStatistics, dgain, dbias, a, b, q, n, c,     \
                                  spatial, segment);                                                                     \
   }                                                                                                                     \
-  extern "C" __global__ void cbn_relu_backward_apply_##S(const T* x, const T* y, const T* dy, const T* mean,            \
+  extern "C" __global__ void cbn_relu_backward_apply_##S(const T* x, const T* y, const T* dy, const Acc<T>* mean,            \
                                                          const Acc<T>* a, const Acc<T>* b, const Acc<T>* q, T* dx,      \
                                                          int planes, int c, int spatial) {                              \
     bn_backward_apply<T, true>(x, y, dy, mean, a, b, q, dx, planes, c, spatial);                                        \
@@ -411,3 +412,4 @@ __device__ void cbn_relu_backward_combine(const T* __restrict__ variance, const 
 
 RG_BATCHNORM(float, f32)
 RG_BATCHNORM(double, f64)
+RG_BATCHNORM(bf16, bf16)

@@ -82,8 +82,9 @@ __device__ __forceinline__ T block_max(T v, T* shared) {
 // ---- memory-bound kernels: storage vs arithmetic type, 16-byte packs, division by multiplication -----------------
 
 // The arithmetic type of a storage type: memory-bound kernels load T, compute in Acc<T>, store T. float and double
-// compute in themselves; a 16-bit storage type maps to float with one more line.
+// compute in themselves; bf16 computes in float (loads through widen(), stores through narrow<T>()).
 template <typename T> struct AccOf { typedef T type; };
+template <> struct AccOf<bf16> { typedef float type; };
 template <typename T> using Acc = typename AccOf<T>::type;
 
 // W consecutive elements moved by one load or store: W = 16 / sizeof(T) is one 16-byte vector access.

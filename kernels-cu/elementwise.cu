@@ -129,7 +129,7 @@ __device__ void binary_w(int op, const T* a, const T* b, T* y, int d1, int d2, i
       },
       [&](int j, i64 u) {
 #pragma unroll
-        for (int k = 0; k < W; k++) ea[j].v[k] = (T)apply_binary(op, (A)ea[j].v[k], (A)eb[j].v[k]);
+        for (int k = 0; k < W; k++) ea[j].v[k] = narrow<T>(apply_binary(op, (A)widen(ea[j].v[k]), (A)widen(eb[j].v[k])));
         store_elems<T, W>(y + u * W, ea[j]);
       });
 }
@@ -140,7 +140,8 @@ __device__ void binary(int op, const T* a, const T* b, T* y, int d0, int d1, int
   i64 n = (i64)d0 * d1 * d2 * d3;
   if (n > 0x7fffffff) {
     RG_FOR(i, n) {
-      y[i] = apply_binary(op, a[offset4(i, d1, d2, d3, as0, as1, as2, as3)], b[offset4(i, d1, d2, d3, bs0, bs1, bs2, bs3)]);
+      y[i] = narrow<T>(apply_binary(op, (Acc<T>)widen(a[offset4(i, d1, d2, d3, as0, as1, as2, as3)]),
+                                    (Acc<T>)widen(b[offset4(i, d1, d2, d3, bs0, bs1, bs2, bs3)])));
     }
     return;
   }
@@ -154,34 +155,38 @@ __device__ void binary(int op, const T* a, const T* b, T* y, int d0, int d1, int
 
 template <typename T>
 __device__ void unary(int op, const T* x, T* y, i64 n) {
+  typedef Acc<T> A;
   RG_FOR(i, n) {
-    T v = x[i];
+    A v = widen(x[i]), r;
     switch (op) {
-      case UN_RELU: y[i] = v > (T)0 ? v : (T)0; break;
-      case UN_TANH: y[i] = rg_tanh(v); break;
-      case UN_EXP: y[i] = rg_exp(v); break;
-      default: y[i] = rg_log(v); break;
+      case UN_RELU: r = v > (A)0 ? v : (A)0; break;
+      case UN_TANH: r = rg_tanh(v); break;
+      case UN_EXP: r = rg_exp(v); break;
+      default: r = rg_log(v); break;
     }
+    y[i] = narrow<T>(r);
   }
 }
 
 // relu and log read x; tanh and exp read y (as UnaryOp documents).
 template <typename T>
 __device__ void unary_bwd(int op, const T* arg, const T* dy, T* dx, i64 n) {
+  typedef Acc<T> A;
   RG_FOR(i, n) {
-    T v = arg[i], g = dy[i];
+    A v = widen(arg[i]), g = widen(dy[i]), r;
     switch (op) {
-      case UN_RELU: dx[i] = v > (T)0 ? g : (T)0; break;
-      case UN_TANH: dx[i] = g * ((T)1 - v * v); break;
-      case UN_EXP: dx[i] = g * v; break;
-      default: dx[i] = g / v; break;
+      case UN_RELU: r = v > (A)0 ? g : (A)0; break;
+      case UN_TANH: r = g * ((A)1 - v * v); break;
+      case UN_EXP: r = g * v; break;
+      default: r = g / v; break;
     }
+    dx[i] = narrow<T>(r);
   }
 }
 
 template <typename T>
-__device__ void affine(const T* x, T* y, i64 n, T scale, T shift) {
-  RG_FOR(i, n) y[i] = x[i] * scale + shift;
+__device__ void affine(const T* x, T* y, i64 n, Acc<T> scale, Acc<T> shift) {
+  RG_FOR(i, n) y[i] = narrow<T>((Acc<T>)widen(x[i]) * scale + shift);
 }
 
 template <typename T>
@@ -196,7 +201,8 @@ __device__ void axpby(T a, const T* x, T b, T* y, i64 n) {
     strided_copy<T>(src, dst, d0, d1, d2, d3, ss0, ss1, ss2, ss3, ds0, ds1, ds2, ds3);                        \
   }
 
-#define RG_FLOATING(T, S)                                                                                      \
+// Arithmetic in Acc<T> (float for bf16: load bf16, compute float, store bf16), the scalars in Acc<T>.
+#define RG_ARITHMETIC(T, S)                                                                                    \
   extern "C" __global__ void binary_##S(int op, const T* a, const T* b, T* y, int d0, int d1, int d2, int d3, \
                                         i64 as0, i64 as1, i64 as2, i64 as3, i64 bs0, i64 bs1, i64 bs2, i64 bs3) { \
     binary<T>(op, a, b, y, d0, d1, d2, d3, as0, as1, as2, as3, bs0, bs1, bs2, bs3);                           \
@@ -205,7 +211,11 @@ __device__ void axpby(T a, const T* x, T b, T* y, i64 n) {
   extern "C" __global__ void unary_bwd_##S(int op, const T* arg, const T* dy, T* dx, i64 n) {                 \
     unary_bwd<T>(op, arg, dy, dx, n);                                                                          \
   }                                                                                                            \
-  extern "C" __global__ void affine_##S(const T* x, T* y, i64 n, T scale, T shift) { affine<T>(x, y, n, scale, shift); } \
+  extern "C" __global__ void affine_##S(const T* x, T* y, i64 n, Acc<T> scale, Acc<T> shift) {               \
+    affine<T>(x, y, n, scale, shift);                                                                          \
+  }
+
+#define RG_AXPBY(T, S) \
   extern "C" __global__ void axpby_##S(T a, const T* x, T b, T* y, i64 n) { axpby<T>(a, x, b, y, n); }
 
 RG_ELEMENTWISE(float, f32)
@@ -217,8 +227,11 @@ extern "C" __global__ void strided_copy_bf16(const bf16* src, bf16* dst, int d0,
 }
 // The value's 16 bits come in a 32-bit parameter (PTX launch parameters of 16 bits have no launcher type).
 extern "C" __global__ void fill_bf16(bf16* y, i64 n, unsigned bits) { fill<bf16>(y, n, (bf16)bits); }
-RG_FLOATING(float, f32)
-RG_FLOATING(double, f64)
+RG_ARITHMETIC(float, f32)
+RG_ARITHMETIC(double, f64)
+RG_ARITHMETIC(bf16, bf16)
+RG_AXPBY(float, f32)
+RG_AXPBY(double, f64)
 
 
 #define RG_CAST(S, SN, D, DN) \

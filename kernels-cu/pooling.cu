@@ -18,8 +18,8 @@ __device__ void pool_fwd(int kind, const T* x, T* y, i64 planes, int h, int w) {
     i64 j = i % ow, t = i / ow;
     i64 r = t % oh, p = t / oh;
     const T* x0 = x + p * h * w + 2 * r * w + 2 * j;
-    T a = x0[0], b = x0[1], c = x0[w], d = x0[w + 1];
-    y[i] = kind == POOL_AVERAGE ? (a + b + c + d) * (T)0.25 : max(max(a, b), max(c, d));
+    Acc<T> a = widen(x0[0]), b = widen(x0[1]), c = widen(x0[w]), d = widen(x0[w + 1]);
+    y[i] = narrow<T>(kind == POOL_AVERAGE ? (a + b + c + d) * (Acc<T>)0.25 : max(max(a, b), max(c, d)));
   }
 }
 
@@ -33,22 +33,22 @@ __device__ void pool_bwd(int kind, const T* x, const T* dy, T* dx, i64 planes, i
     i64 col = i % w, t = i / w;
     i64 row = t % h, p = t / h;
     if (row >= 2 * oh || col >= 2 * ow) {
-      dx[i] = (T)0;
+      dx[i] = narrow<T>(0);
       continue;
     }
     i64 wr = row >> 1, wc = col >> 1;
-    T g = dy[(p * oh + wr) * ow + wc];
+    Acc<T> g = widen(dy[(p * oh + wr) * ow + wc]);
     if (kind == POOL_AVERAGE) {
-      dx[i] = g * (T)0.25;
+      dx[i] = narrow<T>(g * (Acc<T>)0.25);
       continue;
     }
     const T* x0 = x + p * h * w + 2 * wr * w + 2 * wc;
-    T v[4] = {x0[0], x0[1], x0[w], x0[w + 1]};
+    Acc<T> v[4] = {widen(x0[0]), widen(x0[1]), widen(x0[w]), widen(x0[w + 1])};
     int best = 0;
     for (int k = 1; k < 4; k++)
       if (v[k] > v[best]) best = k;
     int mine = (int)((row & 1) * 2 + (col & 1));
-    dx[i] = mine == best ? g : (T)0;
+    dx[i] = narrow<T>(mine == best ? g : (Acc<T>)0);
   }
 }
 
@@ -149,7 +149,7 @@ __device__ void upsample_bwd(const T* dy, T* dx, i64 planes, int h, int w) {
     i64 col = i % w, t = i / w;
     i64 row = t % h, p = t / h;
     const T* d0 = dy + p * 4 * h * w + 2 * row * w2 + 2 * col;
-    dx[i] = d0[0] + d0[1] + d0[w2] + d0[w2 + 1];
+    dx[i] = narrow<T>((Acc<T>)widen(d0[0]) + widen(d0[1]) + widen(d0[w2]) + widen(d0[w2 + 1]));
   }
 }
 
@@ -160,6 +160,15 @@ __device__ void upsample_bwd(const T* dy, T* dx, i64 planes, int h, int w) {
   extern "C" __global__ void pool_bwd_##S(int kind, const T* x, const T* dy, T* dx, i64 planes, int h, int w) { \
     pool_bwd<T>(kind, x, dy, dx, planes, h, w);                                                                \
   }                                                                                                            \
+  extern "C" __global__ void upsample_fwd_##S(const T* x, T* y, i64 planes, int h, int w) {                    \
+    upsample_fwd<T>(x, y, planes, h, w);                                                                       \
+  }                                                                                                            \
+  extern "C" __global__ void upsample_bwd_##S(const T* dy, T* dx, i64 planes, int h, int w) {                  \
+    upsample_bwd<T>(dy, dx, planes, h, w);                                                                     \
+  }
+
+// The general windows: float32 and float64 only (BigGAN's bf16 step pools 2x2).
+#define RG_POOLING_2D(T, S)                                                                                      \
   extern "C" __global__ void pool2d_fwd_##S(int kind, const T* x, T* y, i64 planes, int h, int w, int oh, int ow, \
                                             int kh, int kw, int sh, int sw, int ph, int pw, int countIncludePad) {   \
     pool2d_fwd<T>(kind, x, y, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, countIncludePad);                  \
@@ -168,13 +177,10 @@ __device__ void upsample_bwd(const T* dy, T* dx, i64 planes, int h, int w) {
                                             int oh, int ow, int kh, int kw, int sh, int sw, int ph, int pw,      \
                                             int countIncludePad) {                                               \
     pool2d_bwd<T>(kind, x, dy, dx, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, countIncludePad);             \
-  }                                                                                                            \
-  extern "C" __global__ void upsample_fwd_##S(const T* x, T* y, i64 planes, int h, int w) {                    \
-    upsample_fwd<T>(x, y, planes, h, w);                                                                       \
-  }                                                                                                            \
-  extern "C" __global__ void upsample_bwd_##S(const T* dy, T* dx, i64 planes, int h, int w) {                  \
-    upsample_bwd<T>(dy, dx, planes, h, w);                                                                     \
   }
 
 RG_POOLING(float, f32)
 RG_POOLING(double, f64)
+RG_POOLING(bf16, bf16)
+RG_POOLING_2D(float, f32)
+RG_POOLING_2D(double, f64)

@@ -11,8 +11,8 @@
 //                 warps through shared memory combines them.
 // A reduction with few outputs and a long r is split into `splits` chunks of `chunk` indices: pass one writes
 // partial sums to y[o·splits + s] with scale 1, pass two sums each row of partials (reduce_warp, splits = 1).
-// No atomics: every output is summed in a fixed order, so results are deterministic. float accumulates in
-// float, like the CPU reference; the tree order keeps the error well under the 1e-4 parity tolerance.
+// No atomics: every output is summed in a fixed order, so results are deterministic. float (and bf16, whose sums
+// are float32 outputs: the engine's dtype rule for a BFloat16 sum) accumulates in float, like the CPU reference; the tree order keeps the error well under the 1e-4 parity tolerance.
 #include "common.cuh"
 
 // The dimensions d1..d3 and strides s0..s3 of one side (kept or reduced) of the index space.
@@ -62,12 +62,12 @@ struct Walk {
 
 // Sum of xo[offset(r)] for r = begin + lane, begin + lane + step, ... below end.
 template <typename T>
-__device__ __forceinline__ T strided_sum(const T* xo, const Dims4& red, i64 begin, i64 end, int lane, int step) {
-  T acc = (T)0;
+__device__ __forceinline__ Acc<T> strided_sum(const T* xo, const Dims4& red, i64 begin, i64 end, int lane, int step) {
+  Acc<T> acc = 0;
   if (begin + lane >= end) return acc;
   Walk w(red, begin + lane, step);
   for (i64 r = begin + lane; r < end; r += step) {
-    acc += xo[w.offset];
+    acc += widen(xo[w.offset]);
     w.advance();
   }
   return acc;
@@ -76,8 +76,8 @@ __device__ __forceinline__ T strided_sum(const T* xo, const Dims4& red, i64 begi
 // One group (a warp, or the whole block) per work item (o, s); every thread of a group runs the same items, so
 // the group-wide sum is reached uniformly.
 template <typename T, bool WARP>
-__device__ void reduce_rows(const T* x, T* y, i64 outputs, Dims4 kept, i64 count, Dims4 red, int splits, i64 chunk, T scale) {
-  __shared__ T shared[32];
+__device__ void reduce_rows(const T* x, Acc<T>* y, i64 outputs, Dims4 kept, i64 count, Dims4 red, int splits, i64 chunk, Acc<T> scale) {
+  __shared__ Acc<T> shared[32];
   const int group = WARP ? 32 : (int)blockDim.x;
   const int lane = WARP ? (int)(threadIdx.x & 31) : (int)threadIdx.x;
   const int groups_per_block = WARP ? (int)(blockDim.x >> 5) : 1;
@@ -87,7 +87,7 @@ __device__ void reduce_rows(const T* x, T* y, i64 outputs, Dims4 kept, i64 count
   for (i64 item = first; item < items; item += stride) {
     i64 o = item / splits, s = item - o * splits;
     i64 begin = s * chunk, end = min(count, begin + chunk);
-    T acc = strided_sum(x + offset_of(o, kept), red, begin, end, lane, group);
+    Acc<T> acc = strided_sum(x + offset_of(o, kept), red, begin, end, lane, group);
     acc = WARP ? warp_sum(acc) : block_sum(acc, shared);
     if (lane == 0) y[item] = acc * scale;
   }
@@ -96,15 +96,15 @@ __device__ void reduce_rows(const T* x, T* y, i64 outputs, Dims4 kept, i64 count
 // Work item (t, s): outputs 32·t .. 32·t + 31, reduced chunk s. Lane tx owns output 32·t + tx; warp ty sums the
 // indices begin + ty, begin + ty + warps, ...; warp 0 then adds the other warps' sums in order.
 template <typename T>
-__device__ void reduce_cols(const T* x, T* y, i64 outputs, Dims4 kept, i64 count, Dims4 red, int splits, i64 chunk, T scale) {
-  __shared__ T part[32][33];  // [warp][lane], padded against bank conflicts
+__device__ void reduce_cols(const T* x, Acc<T>* y, i64 outputs, Dims4 kept, i64 count, Dims4 red, int splits, i64 chunk, Acc<T> scale) {
+  __shared__ Acc<T> part[32][33];  // [warp][lane], padded against bank conflicts
   const int tx = threadIdx.x & 31, ty = threadIdx.x >> 5, warps = blockDim.x >> 5;
   const i64 tiles = (outputs + 31) / 32, items = tiles * splits;
   for (i64 item = blockIdx.x; item < items; item += gridDim.x) {
     i64 t = item / splits, s = item - t * splits;
     i64 o = t * 32 + tx;
     i64 begin = s * chunk, end = min(count, begin + chunk);
-    T acc = o < outputs ? strided_sum(x + offset_of(o, kept), red, begin, end, ty, warps) : (T)0;
+    Acc<T> acc = o < outputs ? strided_sum(x + offset_of(o, kept), red, begin, end, ty, warps) : (Acc<T>)0;
     part[ty][tx] = acc;
     __syncthreads();
     if (ty == 0 && o < outputs) {
@@ -116,8 +116,8 @@ __device__ void reduce_cols(const T* x, T* y, i64 outputs, Dims4 kept, i64 count
 }
 
 #define RG_REDUCE_PARAMS(T)                                                                            \
-  const T *x, T *y, i64 outputs, int k1, int k2, int k3, i64 ks0, i64 ks1, i64 ks2, i64 ks3, i64 count, \
-      int r1, int r2, int r3, i64 rs0, i64 rs1, i64 rs2, i64 rs3, int splits, i64 chunk, T scale
+  const T *x, Acc<T> *y, i64 outputs, int k1, int k2, int k3, i64 ks0, i64 ks1, i64 ks2, i64 ks3, i64 count, \
+      int r1, int r2, int r3, i64 rs0, i64 rs1, i64 rs2, i64 rs3, int splits, i64 chunk, Acc<T> scale
 #define RG_REDUCE_ARGS \
   x, y, outputs, Dims4{k1, k2, k3, ks0, ks1, ks2, ks3}, count, Dims4{r1, r2, r3, rs0, rs1, rs2, rs3}, splits, chunk, scale
 
@@ -128,3 +128,4 @@ __device__ void reduce_cols(const T* x, T* y, i64 outputs, Dims4 kept, i64 count
 
 RG_REDUCTION(float, f32)
 RG_REDUCTION(double, f64)
+RG_REDUCTION(bf16, bf16)

@@ -12,8 +12,10 @@ namespace RawGan.Bench;
 /// On CUDA the step is a replay of a captured graph after the first two calls, as training runs it.
 /// "biggan32": the CIFAR layout (Cifar32 preset) at ch 32, 3 channels, 10 classes, batch 32. "mnist32": `rawgan
 /// train`'s default model (Mnist32 preset: ch 16, one channel) at batch 16. "biggan128" (CUDA only): the ImageNet128
-/// preset (ch 96, attention at 64, hierarchical z, shared embedding), batch 64. Each invocation also records the
-/// step's peak memory and allocation count (<see cref="StepMemory"/>).
+/// preset (ch 96, attention at 64, hierarchical z, shared embedding), batch 64. A case without a precision suffix
+/// runs in fp32; on CUDA, biggan32 and biggan128 also run as "…/tf32" and "…/bf16" (the trainer's
+/// <see cref="TrainingOptions.Precision"/>, which torch_baseline.py pairs with allow_tf32 and bf16 autocast). Each
+/// invocation also records the step's peak memory and allocation count (<see cref="StepMemory"/>).
 /// </summary>
 [Config(typeof(InProcessShortConfig))]
 public class TrainStepBench
@@ -27,15 +29,24 @@ public class TrainStepBench
     [ParamsSource(nameof(Cases))]
     public string Case { get; set; } = "cpu/biggan32";
 
-    /// <summary>biggan32 and mnist32 everywhere, biggan128 on CUDA.</summary>
-    public static IEnumerable<string> Cases() => BenchCases.PerDevice(["biggan32", "mnist32"], "biggan128");
+    /// <summary>biggan32 and mnist32 everywhere, biggan128 and the TF32 and bf16 cases on CUDA.</summary>
+    public static IEnumerable<string> Cases() =>
+        BenchCases.PerDevice(["biggan32", "mnist32"], "biggan128", "biggan32/tf32", "biggan32/bf16", "biggan128/tf32", "biggan128/bf16");
+
+    /// <summary>The precision of a case: its suffix after the model ("cuda/biggan128/bf16"), fp32 without one.</summary>
+    public static Precision PrecisionOf(string benchCase) => BenchCases.VariantOf(benchCase).Split('/') switch
+    {
+        [_, "tf32"] => Precision.Tf32,
+        [_, "bf16"] => Precision.Bf16,
+        _ => Precision.Fp32,
+    };
 
     /// <summary>Model configuration and batch size of a case.</summary>
     /// <remarks>
     /// The 128 case starts from N(0, 0.02) rather than ImageNet128's orthogonal init, whose QR decompositions of
     /// 230 M weights take minutes on a server's CPU and do not change what a step costs.
     /// </remarks>
-    public static (BigGanConfig Config, int Batch) ConfigOf(string benchCase) => BenchCases.VariantOf(benchCase) switch
+    public static (BigGanConfig Config, int Batch) ConfigOf(string benchCase) => BenchCases.VariantOf(benchCase).Split('/')[0] switch
     {
         "biggan128" => (BigGanConfig.ImageNet128 with { Init = WeightInit.Normal002 }, 64),
         "mnist32" => (BigGanConfig.Mnist32, 16),
@@ -51,7 +62,7 @@ public class TrainStepBench
         var g = new BigGanGenerator(config, 1, _device);
         var d = new BigGanDiscriminator(config, 2, _device);
         var gEma = new BigGanGenerator(config, 1, _device);
-        var options = new TrainingOptions { BatchSize = batch };
+        var options = new TrainingOptions { BatchSize = batch, Precision = PrecisionOf(Case) };
         _trainer = new GanTrainer<BigGanGenerator, BigGanDiscriminator>(g, d, gEma, options, _device,
             name => name.StartsWith("shared.", StringComparison.Ordinal));
         var images = Engine.Ops.Tanh(Tensor.RandomNormal([batch, config.ImageChannels, config.Resolution, config.Resolution], 3, device: _device));

@@ -68,6 +68,10 @@ public readonly record struct Conv2dGeometry(
 /// <see cref="Allocate"/> with unspecified contents) unless a method says it accumulates. Floating-point methods
 /// accept Float32 and Float64; all operands share one dtype, except where a method says it takes BFloat16 (the
 /// products, casts and copies; the precision policy's other ops follow).
+/// BFloat16 (the precision policy, <see cref="Autocast"/>): the binary, unary, affine, 2x2 pooling and upsampling
+/// methods take BFloat16 operands (computed in Float32 from the exact values, each output rounded once);
+/// <see cref="ReduceSum"/> sums a BFloat16 x into a Float32 y; the batch-norm methods take BFloat16 x, y, dy and dx
+/// with Float32 statistics, parameters and parameter gradients.
 /// </summary>
 public interface IBackend
 {

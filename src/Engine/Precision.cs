@@ -43,12 +43,22 @@ public static class Tf32
 /// <summary>
 /// The precision policy in effect on this thread, as PyTorch's autocast: the trainer and the samplers open a scope
 /// with the run's <see cref="Precision"/>, and the product ops (<see cref="Ops.Conv2d(Tensor, Tensor, Tensor?, int, int)"/>,
-/// <see cref="Ops.MatMul"/>, <see cref="Ops.BatchedMatMul"/>) read it when they record, so Model code never branches
-/// on precision. Outside any scope the policy is <see cref="Precision.Fp32"/>.
+/// <see cref="Ops.MatMul"/>, <see cref="Ops.BatchedMatMul"/>, <see cref="Ops.Linear"/>) read it when they record, so
+/// Model code never branches on precision. Under <see cref="Precision.Bf16"/> they cast their Float32 inputs to
+/// BFloat16 (recorded casts, so gradients reach the Float32 originals) and return BFloat16; the other ops follow the
+/// dtypes they are given (<see cref="Ops"/>: elementwise ops promote BFloat16 with Float32 to Float32, reductions,
+/// softmax and batch-norm statistics compute in Float32). Outside any scope, and during a backward pass, the policy is
+/// <see cref="Precision.Fp32"/>: a backward runs each product as its forward recorded it.
 /// </summary>
+/// <remarks>
+/// As autocast does, the BFloat16 cast of a parameter (a leaf that requires grad) is made once per outermost scope and
+/// reused by every product that reads the parameter in it. So a scope must not span an optimiser step that changes the
+/// parameters in place: open it around forward and backward passes only.
+/// </remarks>
 public static class Autocast
 {
     [ThreadStatic] private static Precision? _current;
+    [ThreadStatic] private static Dictionary<Tensor, Tensor>? _parameterCasts;
 
     /// <summary>The policy in effect on this thread.</summary>
     public static Precision Current => _current ?? Precision.Fp32;
@@ -61,7 +71,24 @@ public static class Autocast
     {
         var previous = _current;
         _current = precision;
+        if (previous is null) _parameterCasts = new(ReferenceEqualityComparer.Instance);
         return new Scope(previous);
+    }
+
+    /// <summary>
+    /// The tensor a product reads for <paramref name="t"/>: under <see cref="Precision.Bf16"/> a Float32 tensor's
+    /// BFloat16 cast (recorded; a parameter's is made once per scope), otherwise <paramref name="t"/> itself.
+    /// </summary>
+    internal static Tensor ProductInput(Tensor t)
+    {
+        if (Current != Precision.Bf16 || t.DType != DType.Float32) return t;
+        var casts = _parameterCasts;
+        bool parameter = casts is not null && t.IsLeaf && t.RequiresGrad;
+        if (parameter && casts!.TryGetValue(t, out var cached) && !cached.IsDisposed) return cached;
+        var cast = Ops.ToDType(t, DType.BFloat16);
+        // Only a recorded cast is shared: one made without gradients would cut a later use off from the parameter.
+        if (parameter && Autograd.GradMode.IsEnabled) casts![t] = cast;
+        return cast;
     }
 
     /// <summary>Restores the enclosing policy.</summary>
@@ -72,6 +99,10 @@ public static class Autocast
         internal Scope(Precision? previous) => _previous = previous;
 
         /// <inheritdoc/>
-        public void Dispose() => _current = _previous;
+        public void Dispose()
+        {
+            _current = _previous;
+            if (_previous is null) _parameterCasts = null;
+        }
     }
 }

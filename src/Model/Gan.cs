@@ -15,6 +15,20 @@ public interface IConditionalGenerator
     Tensor Generate(Tensor z, Tensor labels);
 }
 
+/// <summary>Generation under a precision policy, for everything that reads or scores the images.</summary>
+public static class ConditionalGeneratorExtensions
+{
+    /// <summary>
+    /// <see cref="IConditionalGenerator.Generate"/> computed under <paramref name="precision"/> (an
+    /// <see cref="Autocast"/> scope), the images returned in Float32 whatever the policy computed them in.
+    /// </summary>
+    public static Tensor Generate(this IConditionalGenerator g, Precision precision, Tensor z, Tensor labels)
+    {
+        using var policy = Autocast.Enable(precision);
+        return Ops.ToDType(g.Generate(z, labels), DType.Float32);
+    }
+}
+
 /// <summary>A class-conditional discriminator: one real-valued score per image. Implemented by BigGAN's discriminator.</summary>
 public interface IConditionalDiscriminator
 {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using RawGan.Engine;
 using RawGan.Engine.IO;
+using RawGan.Model;
 using RawGan.Model.BigGan;
 using RawGan.Model.Metrics;
 using RawGan.Model.Training;
@@ -31,7 +32,8 @@ internal static class EvalCommand
         var batchStats = new Option<bool>("--batch-stats") { Description = "Normalise with each batch's own statistics instead of the running ones (as rawgan sample --batch-stats)." };
         var features = new EvalOptions();
         var device = DeviceChoice.Option();
-        foreach (var o in new Option[] { truncation, samples, batch, seed, plot, noEma, batchStats }.Concat(features.All).Append(device)) cmd.Options.Add(o);
+        var precision = PrecisionChoice.Option();
+        foreach (var o in new Option[] { truncation, samples, batch, seed, plot, noEma, batchStats }.Concat(features.All).Append(device).Append(precision)) cmd.Options.Add(o);
         cmd.Arguments.Add(source);
 
         cmd.SetAction(r => DeviceChoice.Guard(() =>
@@ -41,6 +43,7 @@ internal static class EvalCommand
             if (thresholds.Length == 0) throw new ArgumentException("--truncation needs at least one threshold (or none).");
             int count = r.GetValue(samples);
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
+            var policy = PrecisionChoice.Resolve(r.GetValue(precision), null, dev, Console.WriteLine);
 
             RunConfig config;
             long step;
@@ -66,7 +69,7 @@ internal static class EvalCommand
                 try
                 {
                     WorkProgress.Run($"truncation {EvalRecord.FormatTruncation(t)}", report =>
-                        record = setup.Evaluate("eval", step, Path.GetRelativePath(runPath, checkpoint), g.Generate, g.DimZ, config.Model.NumClasses, count, t,
+                        record = setup.Evaluate("eval", step, Path.GetRelativePath(runPath, checkpoint), (z, y) => g.Generate(policy, z, y), g.DimZ, config.Model.NumClasses, count, t,
                                                 r.GetValue(seed), dev, (done, total) => report(done, total, $"{done}/{total} images"), stop.Token));
                 }
                 catch (OperationCanceledException)

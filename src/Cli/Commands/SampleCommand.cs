@@ -36,13 +36,15 @@ internal static class SampleCommand
             Description = "Normalise with the sheet's own batch statistics (BigGAN-PyTorch's default, G_eval_mode off) instead of the running statistics.",
         };
         var device = DeviceChoice.Option();
-        foreach (var o in new Option[] { output, classes, perClass, seed, truncation, interpolate, raw, batchStats, device }) cmd.Options.Add(o);
+        var precision = PrecisionChoice.Option();
+        foreach (var o in new Option[] { output, classes, perClass, seed, truncation, interpolate, raw, batchStats, device, precision }) cmd.Options.Add(o);
         cmd.Arguments.Add(source);
 
         cmd.SetAction(r => DeviceChoice.Guard(() =>
         {
             string checkpoint = RunFolder.ResolveCheckpoint(r.GetValue(source)!);
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
+            var policy = PrecisionChoice.Resolve(r.GetValue(precision), null, dev, Console.WriteLine);
             using var file = SafeTensors.Load(checkpoint);
             var config = Checkpoint.ConfigOf(file);
             var g = new BigGanGenerator(config.Model, config.ModelSeed, dev);
@@ -60,6 +62,7 @@ internal static class SampleCommand
             Tensor images;
             int sheetRows;
             using (GradMode.Disable())
+            using (Autocast.Enable(policy))
             {
                 switch (r.GetValue(interpolate)!.ToLowerInvariant())
                 {

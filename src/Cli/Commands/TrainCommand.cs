@@ -16,7 +16,7 @@ internal static class TrainCommand
     {
         var cmd = new Command("train", "Train BigGAN. With no options: MNIST at 32x32, a small configuration, CUDA when a GPU is present, else the CPU. " +
                                        "With --resume, the flags that define a run (model, data, batch, seeds, Adam and EMA constants) must be left out; " +
-                                       "steps, learning rates, intervals, --keep, --sv-every and the collapse flags may change (recorded in config.json).");
+                                       "steps, learning rates, intervals, --keep, --precision, --sv-every and the collapse flags may change (recorded in config.json).");
         var preset = Opt<string>("--preset", "Model configuration: Mnist32, Mnist32Small, Cifar32 or ImageNet128.", "Mnist32");
         var data = Opt<string>("--data", "Data set: mnist (downloaded on first use), cifar10, folder (one subfolder per class) or synthetic.", "mnist");
         var dataPath = new Option<string?>("--data-path") { Description = "Data location: MNIST cache folder, CIFAR-10 batch folder or image root." };
@@ -43,6 +43,7 @@ internal static class TrainCommand
         var dOrtho = Opt("--d-ortho", "Orthogonal regularisation of D (0: off).", 0.0).AtLeast(0.0);
         var seed = Opt<ulong>("--seed", "Seed of weights, latents and data order.", 0UL);
         var device = DeviceChoice.Option();
+        var precision = PrecisionChoice.Option();
         var runs = Opt<string>("--runs", "Folder that holds run folders.", "runs");
         var name = new Option<string?>("--name") { Description = "Run folder name (default: the date and time)." };
         var resume = new Option<string?>("--resume") { Description = "Continue a run: its folder (the newest checkpoint that loads) or a checkpoint file." };
@@ -52,7 +53,7 @@ internal static class TrainCommand
         var keep = Opt("--keep", "Checkpoints to keep.", 3).AtLeast(1);
         var noGraphs = Opt("--no-graphs", "On CUDA, run every op of the step eagerly instead of replaying the step as a captured CUDA graph (same results, slower).", false);
         foreach (var o in new Option[] { preset, data, dataPath, skipBadImages, resolution, ch, dimZ, classes, channels, steps, batch, gLr, dLr, beta1, beta2, adamEps,
-                                         dSteps, gAccum, dAccum, emaDecay, emaStart, gOrtho, dOrtho, seed, device, runs, name, resume, logEvery, sampleEvery,
+                                         dSteps, gAccum, dAccum, emaDecay, emaStart, gOrtho, dOrtho, seed, device, precision, runs, name, resume, logEvery, sampleEvery,
                                          checkpointEvery, keep, noGraphs })
             cmd.Options.Add(o);
         var analysis = new AnalysisOptions();
@@ -85,7 +86,8 @@ internal static class TrainCommand
             .Schedule(logEvery, c => c.LogEvery, (c, v) => c with { LogEvery = v })
             .Schedule(sampleEvery, c => c.SampleEvery, (c, v) => c with { SampleEvery = v })
             .Schedule(checkpointEvery, c => c.CheckpointEvery, (c, v) => c with { CheckpointEvery = v })
-            .Schedule(keep, c => c.KeepCheckpoints, (c, v) => c with { KeepCheckpoints = v });
+            .Schedule(keep, c => c.KeepCheckpoints, (c, v) => c with { KeepCheckpoints = v })
+            .Schedule(precision, c => c.Training.Precision, (c, v) => Training(c, t => t with { Precision = v!.Value }));
         analysis.Bind(flags);
 
         // The model flags override the preset's values. On resume, those given must build the run's model (a preset
@@ -126,6 +128,8 @@ internal static class TrainCommand
 
             config = config with { CudaGraphs = !r.GetValue(noGraphs) };
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
+            var chosen = PrecisionChoice.Resolve(r.GetValue(precision), resumeFrom is null ? null : config.Training.Precision, dev, Console.WriteLine);
+            config = Training(config, t => t with { Precision = chosen });
             if (profiling.IsRequested(r)) return profiling.Run(r, config, run, dev);
             using var stop = new StopSignal("stopping after this step and writing a checkpoint");
             var evaluator = evaluation.Create(r, config, run, dev);

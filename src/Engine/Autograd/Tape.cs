@@ -68,6 +68,7 @@ internal static class Tape
         var owned = new GradientReferences();
         if (ownSeed) owned.Add(seed);
         using var _ = GradMode.Disable();
+        using var exact = Autocast.Enable(Precision.Fp32); // each product's backward runs as its forward recorded it
         for (int i = order.Count - 1; i >= 0; i--)
         {
             var t = order[i];
@@ -122,8 +123,8 @@ internal static class Tape
             var x = node.Inputs[j];
             var gx = inputGrads[j];
             if (gx is null || !x.RequiresGrad) continue;
-            if (gx.Shape != x.Shape)
-                throw new InvalidOperationException($"Backward of {node.Name} produced a gradient of shape {gx.Shape} for an input of shape {x.Shape}.");
+            if (gx.Shape != x.Shape || gx.DType != x.DType)
+                throw new InvalidOperationException($"Backward of {node.Name} produced a gradient {gx.Shape} {gx.DType} for an input {x.Shape} {x.DType}.");
             if (grads.TryGetValue(x, out var acc))
             {
                 grads[x] = Ops.Add(acc, gx);

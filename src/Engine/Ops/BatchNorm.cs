@@ -9,6 +9,7 @@ public static partial class Ops
     /// Batch normalisation of x (N,C,…) per channel. Training: normalise with the batch mean and biased
     /// variance, and update the running statistics (when given) as r ← (1−momentum)·r + momentum·batch, with
     /// the unbiased variance. Eval: normalise with the running statistics. gamma and beta (C) are optional.
+    /// BFloat16 x is normalised with Float32 statistics, gamma and beta (and running statistics), and y is BFloat16.
     /// </summary>
     public static Tensor BatchNorm(Tensor x, Tensor? runningMean, Tensor? runningVar, Tensor? gamma, Tensor? beta,
                                    bool training, double momentum = 0.1, double eps = 1e-5)
@@ -20,6 +21,7 @@ public static partial class Ops
         foreach (var (t, nm) in new[] { (runningMean, "runningMean"), (runningVar, "runningVar"), (gamma, "gamma"), (beta, "beta") })
         {
             if (t is not null && t.Numel != c) throw new ArgumentException($"BatchNorm: {nm} has {t.Numel} elements, x has {c} channels.");
+            CheckStatisticsDType(nameof(BatchNorm), x, t, nm);
         }
         // Compulsory traffic: x read and y written (backward: x and dy read, dx written); per-channel vectors not counted.
         using var _ = Profiler.Scope(nameof(BatchNorm), cost: OpCost.Memory(x.DType, x.Numel, x.Numel), shape: x.Shape);
@@ -33,8 +35,8 @@ public static partial class Ops
         return Tape.Record(nameof(BatchNorm), y, [.. inputs], dy =>
         {
             var dx = Empty(x, x.Shape);
-            var dgamma = gamma is null ? null : Empty(x, gamma.Shape);
-            var dbeta = beta is null ? null : Empty(x, beta.Shape);
+            var dgamma = gamma is null ? null : Empty(gamma, gamma.Shape);
+            var dbeta = beta is null ? null : Empty(beta, beta.Shape);
             x.Backend.BatchNormBackward(x.Storage, dy.Storage, mean.Storage, variance.Storage, gamma?.Storage, eps, training,
                                         dx.Storage, dgamma?.Storage, dbeta?.Storage, n, c, spatial);
             var grads = new List<Tensor?> { dx };
@@ -59,8 +61,8 @@ public static partial class Ops
         }
         long count = (long)n * spatial;
         if (count < 2) throw new ArgumentException($"{op} in training needs more than one value per channel, got {x.Shape}.");
-        var mean = Empty(x, new Shape(c));
-        var variance = Empty(x, new Shape(c));
+        var mean = Empty(x, new Shape(c), StatisticsDType(x.DType));
+        var variance = Empty(x, new Shape(c), StatisticsDType(x.DType));
         x.Backend.BatchNormStatistics(x.Storage, n, c, spatial, mean.Storage, variance.Storage);
         if (runningMean is not null && runningVar is not null)
         {
@@ -68,5 +70,14 @@ public static partial class Ops
             x.Backend.Axpby(momentum * count / (count - 1.0), variance.Storage, 1 - momentum, runningVar.Storage, c);
         }
         return (mean, variance);
+    }
+
+    /// <summary>Throws unless a statistic or parameter of the normalisation has x's <see cref="StatisticsDType"/> and device.</summary>
+    private static void CheckStatisticsDType(string op, Tensor x, Tensor? t, string name)
+    {
+        if (t is null) return;
+        var want = StatisticsDType(x.DType);
+        if (t.DType != want) throw new ArgumentException($"{op}: {name} must be {want} for {x.DType} x, got {t.DType}.", name);
+        if (!ReferenceEquals(t.Backend, x.Backend)) throw new ArgumentException($"{op}: {name} is on {t.Backend.Name}, x on {x.Backend.Name}.", name);
     }
 }

@@ -12,11 +12,13 @@ public static partial class Ops
     /// <summary>
     /// 2-D convolution with separate vertical and horizontal stride and padding, as PyTorch's
     /// <c>Conv2d(stride=(sh, sw), padding=(ph, pw))</c>; the kernel (R,S) may be rectangular (Inception's 1×7, 7×1).
+    /// Under <see cref="Precision.Bf16"/> (<see cref="Autocast"/>) x, w and the bias are read in BFloat16 and y is BFloat16.
     /// The bias is added into the convolution's output (IBackend.Conv2dForwardWithBias), so a biased convolution makes
     /// one output tensor.
     /// </summary>
     public static Tensor Conv2d(Tensor x, Tensor w, Tensor? bias, (int H, int W) stride, (int H, int W) padding)
     {
+        (x, w, bias) = (Autocast.ProductInput(x), Autocast.ProductInput(w), bias is null ? null : Autocast.ProductInput(bias));
         CheckRank(nameof(Conv2d), "x", x, 4);
         CheckRank(nameof(Conv2d), "w", w, 4);
         CheckSame(nameof(Conv2d), x, w);

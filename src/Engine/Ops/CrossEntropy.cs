@@ -10,6 +10,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor LogSoftmax(Tensor x)
     {
+        x = ToDType(x, StatisticsDType(x.DType)); // BFloat16 computes in Float32, as autocast does
         CheckSame(nameof(LogSoftmax), x);
         if (x.Rank == 0) throw new ArgumentException("LogSoftmax needs at least one dimension.", nameof(x));
         int cols = x.Shape[^1];

@@ -19,6 +19,7 @@ public static partial class Ops
 
     private static Tensor Binary(BinaryOp op, Tensor a, Tensor b)
     {
+        (a, b) = Promote(a, b);
         CheckSame(op.ToString(), a, b);
         var shape = Shape.Broadcast(a.Shape, b.Shape);
         using var _ = Profiler.Scope(op.ToString(), cost: OpCost.Memory(a.DType, a.Numel + b.Numel, shape.Numel), shape: a.Shape, other: b.Shape);
@@ -91,8 +92,15 @@ public static partial class Ops
         int off = g.Rank - shape.Rank;
         for (int i = 0; i < g.Rank; i++) padded[i] = i < off ? 1 : shape[i - off];
         using var _ = Profiler.Scope(nameof(SumTo), cost: OpCost.Memory(g.DType, g.Numel, shape.Numel), shape: g.Shape, other: shape);
-        var y = Empty(g, new Shape(padded));
-        g.Backend.ReduceSum(g.Storage, g.Shape.AsSpan(), y.Storage, padded, 1.0);
+        // A BFloat16 g sums in Float32 (the backends' ReduceSum writes Float32 for it) and is rounded once to BFloat16.
+        var sum = Empty(g, new Shape(padded), StatisticsDType(g.DType));
+        g.Backend.ReduceSum(g.Storage, g.Shape.AsSpan(), sum.Storage, padded, 1.0);
+        var y = sum;
+        if (sum.DType != g.DType)
+        {
+            y = ToDType(sum, g.DType);
+            sum.Dispose();
+        }
         return Tape.Record(nameof(SumTo), ViewAs(y, shape), [g], dy => [Expand(dy, g.Shape)]);
     }
 

@@ -10,6 +10,7 @@ public static partial class Ops
     {
         CheckRank(nameof(Embedding), "weight", weight, 2);
         CheckSame(nameof(Embedding), weight);
+        CheckNotBFloat16(nameof(Embedding), weight);
         if (indices.DType != DType.Int32) throw new ArgumentException($"Embedding indices must be Int32, got {indices.DType}.", nameof(indices));
         int rows = weight.Shape[0], dim = weight.Shape[1], count = (int)indices.Numel;
         using var _ = Profiler.Scope(nameof(Embedding), cost: OpCost.Memory(weight.DType, (long)count * dim + count, (long)count * dim), shape: weight.Shape, other: indices.Shape);

@@ -5,12 +5,15 @@ namespace RawGan.Engine;
 
 public static partial class Ops
 {
-    /// <summary>op(a)·op(b) for matrices, op = transpose where asked: (m,k)·(k,n) → (m,n).</summary>
+    /// <summary>
+    /// op(a)·op(b) for matrices, op = transpose where asked: (m,k)·(k,n) → (m,n). Under <see cref="Precision.Bf16"/>
+    /// (<see cref="Autocast"/>) Float32 operands are read in BFloat16 and the product is BFloat16, as for the ops below.
+    /// </summary>
     public static Tensor MatMul(Tensor a, Tensor b, bool transA = false, bool transB = false)
     {
         CheckRank(nameof(MatMul), "a", a, 2);
         CheckRank(nameof(MatMul), "b", b, 2);
-        return Product(nameof(MatMul), a, b, transA, transB);
+        return Product(nameof(MatMul), Autocast.ProductInput(a), Autocast.ProductInput(b), transA, transB);
     }
 
     /// <summary>Batched op(a)·op(b): (B,m,k)·(B,k,n) → (B,m,n), as attention needs.</summary>
@@ -20,14 +23,14 @@ public static partial class Ops
         CheckRank(nameof(BatchedMatMul), "b", b, 3);
         if (a.Shape[0] != b.Shape[0])
             throw new ArgumentException($"BatchedMatMul: batch sizes differ ({a.Shape} and {b.Shape}).");
-        return Product(nameof(BatchedMatMul), a, b, transA, transB);
+        return Product(nameof(BatchedMatMul), Autocast.ProductInput(a), Autocast.ProductInput(b), transA, transB);
     }
 
     /// <summary>x·wᵀ + b: x (N, in), w (out, in), b (out) or null.</summary>
     public static Tensor Linear(Tensor x, Tensor w, Tensor? b = null)
     {
         var y = MatMul(x, w, transB: true);
-        return b is null ? y : Add(y, b);
+        return b is null ? y : Add(y, Autocast.ProductInput(b));
     }
 
     private static Tensor Product(string name, Tensor a, Tensor b, bool transA, bool transB) =>

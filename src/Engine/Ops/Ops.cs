@@ -10,7 +10,7 @@ public static partial class Ops
     internal static void CheckSame(string op, params ReadOnlySpan<Tensor> tensors)
     {
         if (!tensors[0].DType.IsFloatingPoint())
-            throw new ArgumentException($"{op} needs Float32 or Float64 tensors, got {tensors[0].DType}.");
+            throw new ArgumentException($"{op} needs floating-point tensors (Float32, Float64 or BFloat16), got {tensors[0].DType}.");
         CheckSameDTypeAndDevice(op, tensors);
     }
 
@@ -28,7 +28,10 @@ public static partial class Ops
     }
 
     /// <summary>An uninitialised tensor like <paramref name="like"/> (dtype and device) with the given shape, for a kernel to write completely.</summary>
-    internal static Tensor Empty(Tensor like, Shape shape) => Tensor.Empty(shape, like.DType, like.Device);
+    internal static Tensor Empty(Tensor like, Shape shape) => Empty(like, shape, like.DType);
+
+    /// <summary>An uninitialised tensor on <paramref name="like"/>'s device with the given shape and dtype, for a kernel to write completely.</summary>
+    internal static Tensor Empty(Tensor like, Shape shape, DType dtype) => Tensor.Empty(shape, dtype, like.Device);
 
     /// <summary>Checks a shape's rank, naming the op and the argument.</summary>
     internal static void CheckRank(string op, string arg, Tensor t, int rank)

@@ -35,6 +35,7 @@ public static partial class Ops
             throw new ArgumentOutOfRangeException(nameof(kernel), $"{name} needs kernel ≥ 1, stride ≥ 1 and 0 ≤ padding ≤ kernel/2, got {kernel}, {stride}, {padding}.");
         // The 2x2 stride-2 kernels compute the same thing faster.
         if (kernel == 2 && stride == 2 && padding == 0) return Pool(kind, x);
+        CheckNotBFloat16(name, x);
         var g = new Pool2dGeometry(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], kernel, kernel, stride, stride, padding, padding, countIncludePad);
         if (g.OutH < 1 || g.OutW < 1)
             throw new ArgumentException($"{name}: a {kernel}x{kernel} window with padding {padding} does not fit input {x.Shape}.", nameof(x));

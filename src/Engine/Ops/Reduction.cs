@@ -5,10 +5,10 @@ namespace RawGan.Engine;
 
 public static partial class Ops
 {
-    /// <summary>Sum over the given axes (all axes when none are given).</summary>
+    /// <summary>Sum over the given axes (all axes when none are given); a BFloat16 tensor's sum is Float32.</summary>
     public static Tensor Sum(Tensor x, int[]? axes = null, bool keepDim = false) => Reduce(nameof(Sum), x, axes, keepDim, mean: false);
 
-    /// <summary>Mean over the given axes (all axes when none are given).</summary>
+    /// <summary>Mean over the given axes (all axes when none are given); a BFloat16 tensor's mean is Float32.</summary>
     public static Tensor Mean(Tensor x, int[]? axes = null, bool keepDim = false) => Reduce(nameof(Mean), x, axes, keepDim, mean: true);
 
     private static Tensor Reduce(string name, Tensor x, int[]? axes, bool keepDim, bool mean)
@@ -27,7 +27,7 @@ public static partial class Ops
         }
         double scale = mean ? 1.0 / count : 1.0;
         using var _ = Profiler.Scope(name, cost: OpCost.Memory(x.DType, x.Numel, x.Numel / count), shape: x.Shape);
-        var y = Empty(x, new Shape(kept));
+        var y = Empty(x, new Shape(kept), StatisticsDType(x.DType));
         x.Backend.ReduceSum(x.Storage, x.Shape.AsSpan(), y.Storage, kept, scale);
         var outShape = keepDim ? new Shape(kept) : new Shape(kept.Where((_, i) => !reduced[i]).ToArray());
         var result = ViewAs(y, outShape);
@@ -35,7 +35,7 @@ public static partial class Ops
         return Tape.Record(name, result, [x], dy =>
         {
             var g = Expand(Reshape(dy, new Shape(kept)), x.Shape);
-            return [mean ? MulScalar(g, scale) : g];
+            return [ToDType(mean ? MulScalar(g, scale) : g, x.DType)];
         });
     }
 }

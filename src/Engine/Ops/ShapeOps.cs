@@ -130,10 +130,11 @@ public static partial class Ops
         return Split(x, axis, Enumerable.Repeat(size / chunks, chunks).ToArray());
     }
 
-    /// <summary>Concatenates tensors along <paramref name="axis"/>; other dimensions must agree.</summary>
+    /// <summary>Concatenates tensors along <paramref name="axis"/>; other dimensions must agree. BFloat16 with Float32 gives Float32.</summary>
     public static Tensor Cat(Tensor[] xs, int axis)
     {
         if (xs.Length == 0) throw new ArgumentException("Cat needs at least one tensor.", nameof(xs));
+        xs = Promote(xs);
         CheckSameDTypeAndDevice(nameof(Cat), xs); // labels (Int32) are concatenated too
         var first = xs[0];
         axis = first.Shape.Normalize(axis);

@@ -5,9 +5,10 @@ namespace RawGan.Engine;
 
 public static partial class Ops
 {
-    /// <summary>Softmax over the last axis.</summary>
+    /// <summary>Softmax over the last axis; BFloat16 input gives Float32 (computed in Float32, as autocast does).</summary>
     public static Tensor Softmax(Tensor x)
     {
+        x = ToDType(x, StatisticsDType(x.DType));
         CheckSame(nameof(Softmax), x);
         if (x.Rank == 0) throw new ArgumentException("Softmax needs at least one dimension.", nameof(x));
         int cols = x.Shape[^1];

@@ -56,6 +56,7 @@ public static partial class Ops
     private static (Tensor Sigma, Tensor UFixed, Tensor V) PowerIteration(Tensor w, Tensor u, bool updateU, double eps, int iterations)
     {
         CheckSame(nameof(SpectralNormSigma), w, u);
+        CheckNotBFloat16(nameof(SpectralNormSigma), w);
         if (w.Rank < 2) throw new ArgumentException($"Spectral norm needs a weight of rank ≥ 2, got {w.Shape}.", nameof(w));
         if (iterations < 1) throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "At least one power iteration is needed.");
         int rows = w.Shape[0], cols = (int)(w.Numel / rows);

@@ -67,8 +67,11 @@ public sealed partial class CudaBackend
                Ptr(coefficients), Ptr(coefficients, c), Ptr(coefficients, 2L * c), Ptr(dx), planes, c, spatial);
     }
 
-    /// <summary>The dtype the memory-bound kernels compute in for a storage dtype (Acc&lt;T&gt; in common.cuh).</summary>
-    private static DType AccumulationType(DType storage) => storage;
+    /// <summary>
+    /// The dtype the memory-bound kernels compute in for a storage dtype (Acc&lt;T&gt; in common.cuh), which is also the
+    /// dtype of batch norm's statistics and parameters: Float32 for BFloat16 activations.
+    /// </summary>
+    private static DType AccumulationType(DType storage) => storage == DType.BFloat16 ? DType.Float32 : storage;
 
     private static long Segments(int planes, int spatial) => (long)planes * ((spatial + SegmentElements - 1) / SegmentElements);
 

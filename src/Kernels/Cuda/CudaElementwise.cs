@@ -23,8 +23,8 @@ public sealed partial class CudaBackend
     /// <summary>Elements of a dtype in one 16-byte load (Elems&lt;T, W&gt; in kernels-cu/common.cuh).</summary>
     private static int PackWidth(DType dtype) => 16 / dtype.SizeInBytes();
 
-    /// <summary>A scalar kernel argument in the storage's precision.</summary>
-    internal static KernelArg Scalar(Storage like, double v) => like.DType == DType.Float32 ? (KernelArg)(float)v : v;
+    /// <summary>A scalar kernel argument in the precision the storage's kernels compute in (float32 for bfloat16).</summary>
+    internal static KernelArg Scalar(Storage like, double v) => like.DType is DType.Float32 or DType.BFloat16 ? (KernelArg)(float)v : v;
 
     /// <inheritdoc/>
     public void Fill(Storage dst, double value)

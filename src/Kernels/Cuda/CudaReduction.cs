@@ -60,7 +60,7 @@ public sealed partial class CudaBackend
             return;
         }
         // Pass one: partial sums (outputs, splits); pass two: one warp sums each row of them.
-        using var partial = Allocate(x.DType, l.Outputs * splits);
+        using var partial = Allocate(y.DType, l.Outputs * splits); // y's dtype: a bfloat16 x sums into float32
         LaunchReduce(kernel, l, x, partial, splits, chunk, 1);
         LaunchReduce(ReduceWarp, ReductionLayout.Rows(checked((int)l.Outputs), splits), partial, y, 1, splits, scale);
     }

@@ -22,14 +22,14 @@ internal static class ElementwiseKernels
     public static readonly KernelEntry StridedCopyBF16 = new(M, "strided_copy_bf16", StridedCopyParams);
 
     // binary_T(op, a, b, y, d0..d3, as0..as3, bs0..bs3)
-    public static readonly KernelTable Binary = KernelTable.Of(M, "binary", _ => [U32, U64, U64, U64, U32, U32, U32, U32, U64, U64, U64, U64, U64, U64, U64, U64]);
+    public static readonly KernelTable Binary = KernelTable.Of(M, "binary", _ => [U32, U64, U64, U64, U32, U32, U32, U32, U64, U64, U64, U64, U64, U64, U64, U64], bf16: true);
 
     // unary_T(op, x, y, n); unary_bwd_T(op, arg, dy, dx, n)
-    public static readonly KernelTable Unary = KernelTable.Of(M, "unary", _ => [U32, U64, U64, U64]);
-    public static readonly KernelTable UnaryBackward = KernelTable.Of(M, "unary_bwd", _ => [U32, U64, U64, U64, U64]);
+    public static readonly KernelTable Unary = KernelTable.Of(M, "unary", _ => [U32, U64, U64, U64], bf16: true);
+    public static readonly KernelTable UnaryBackward = KernelTable.Of(M, "unary_bwd", _ => [U32, U64, U64, U64, U64], bf16: true);
 
-    // affine_T(x, y, n, scale, shift); axpby_T(a, x, b, y, n)
-    public static readonly KernelTable Affine = KernelTable.Of(M, "affine", t => [U64, U64, U64, t, t]);
+    // affine_T(x, y, n, scale, shift) (binary, unary and affine also for bf16, computing in float32); axpby_T(a, x, b, y, n)
+    public static readonly KernelTable Affine = KernelTable.Of(M, "affine", t => [U64, U64, U64, t, t], bf16: true);
     public static readonly KernelTable Axpby = KernelTable.Of(M, "axpby", t => [t, U64, t, U64, U64]);
 
     // cast_S_D(x, y, n)

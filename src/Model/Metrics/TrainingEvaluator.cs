@@ -46,8 +46,11 @@ public sealed class TrainingEvaluator
     /// <summary>Seed of the latents (the same images every time, so curves compare like with like).</summary>
     public ulong Seed { get; }
 
-    /// <summary>Scores <paramref name="gEma"/> at <paramref name="step"/>, logs it and updates best.safetensors from <paramref name="checkpoint"/>.</summary>
-    public EvalRecord Evaluate(RunFolder run, long step, BigGanGenerator gEma, string checkpoint, Device device)
+    /// <summary>
+    /// Scores <paramref name="gEma"/> at <paramref name="step"/> (sampled under <paramref name="precision"/>; the feature
+    /// network computes in Float32), logs it and updates best.safetensors from <paramref name="checkpoint"/>.
+    /// </summary>
+    public EvalRecord Evaluate(RunFolder run, long step, BigGanGenerator gEma, string checkpoint, Device device, Precision precision = Precision.Fp32)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(gEma);
@@ -56,7 +59,7 @@ public sealed class TrainingEvaluator
         EvalRecord record;
         try
         {
-            record = _features.Evaluate("train", step, Path.GetRelativePath(run.Path, checkpoint), gEma.Generate, gEma.DimZ, gEma.Config.NumClasses,
+            record = _features.Evaluate("train", step, Path.GetRelativePath(run.Path, checkpoint), (z, y) => gEma.Generate(precision, z, y), gEma.DimZ, gEma.Config.NumClasses,
                                         Samples, Truncation, Seed, device);
         }
         finally

@@ -36,11 +36,12 @@ public interface IRealBatches
 /// <summary>
 /// BigGAN's training step (BigGAN-PyTorch train_fns.GAN_training_function): D updates on real and fake images in
 /// one batch with the hinge loss, then a G update through the frozen D, orthogonal regularisation added to the
-/// gradients, Adam, and the EMA of G. Latents are N(0, I) and fake labels uniform, both drawn on the device from one
-/// Philox stream whose offset is part of the checkpoint, so a resumed run draws exactly what an uninterrupted one would.
-/// The step never waits for the device: real batches are staged asynchronously, the losses come back through
-/// <see cref="PendingStepLosses"/>, and on CUDA the whole step is recorded once as a graph and replayed
-/// (<see cref="CudaGraphs"/>).
+/// gradients, Adam, and the EMA of G. Forward and backward passes run under the options' precision (an
+/// <see cref="Autocast"/> scope per micro-batch); orthogonal regularisation, Adam and the EMA stay Float32. Latents are
+/// N(0, I) and fake labels uniform, both drawn on the device from one Philox stream whose offset is part of the
+/// checkpoint, so a resumed run draws exactly what an uninterrupted one would. The step never waits for the device:
+/// real batches are staged asynchronously, the losses come back through <see cref="PendingStepLosses"/>, and on CUDA
+/// the whole step is recorded once as a graph and replayed (<see cref="CudaGraphs"/>).
 /// </summary>
 public sealed class GanTrainer<TG, TD> : IDisposable
     where TG : Module, IConditionalGenerator
@@ -164,6 +165,7 @@ public sealed class GanTrainer<TG, TD> : IDisposable
             for (int a = 0; a < _options.DAccumulations; a++)
             {
                 using var scope = new TensorScope();
+                using var precision = Autocast.Enable(_options.Precision);
                 int batch = s * _options.DAccumulations + a;
                 Tensor x = _realImages[batch]!, xLabels = _realLabels[batch]!;
                 var (z, y) = SampleLatents(x.Shape[0]);
@@ -189,6 +191,7 @@ public sealed class GanTrainer<TG, TD> : IDisposable
         for (int a = 0; a < _options.GAccumulations; a++)
         {
             using var scope = new TensorScope();
+            using var precision = Autocast.Enable(_options.Precision);
             var (z, y) = SampleLatents(_options.BatchSize);
             var loss = Ops.HingeLossGenerator(D.Score(G.Generate(z, y), y));
             var lossValue = loss.Detach(); // Backward frees the graph's tensors

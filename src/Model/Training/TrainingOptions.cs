@@ -48,6 +48,12 @@ public sealed record TrainingOptions
     /// <summary>Orthogonal-regularisation strength β for D (0 turns it off; the reference uses 0).</summary>
     public double DOrtho { get; init; }
 
+    /// <summary>
+    /// How the step computes (<see cref="Engine.Precision"/>, an <see cref="Engine.Autocast"/> scope around each forward
+    /// and backward). Parameters, optimiser state and checkpoints are Float32 in every mode, so it may change on resume.
+    /// </summary>
+    public Engine.Precision Precision { get; init; } = Engine.Precision.Fp32;
+
     /// <summary>Seed of the latents and fake labels (Philox stream).</summary>
     public ulong Seed { get; init; } = 0;
 

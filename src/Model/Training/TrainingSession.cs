@@ -104,6 +104,7 @@ public static class TrainingSession
                 ["loader_batch"] = position.Batch.ToString(CultureInfo.InvariantCulture),
                 [TrainSecondsKey] = (secondsBefore + clock.Elapsed.TotalSeconds).ToString("R", CultureInfo.InvariantCulture),
                 ["run_config"] = config.ToJson(),
+                ["precision"] = config.Training.Precision.ToString().ToLowerInvariant(),
             };
             string path = run.CheckpointPath(trainer.Step);
             Checkpoint.Save(path, trainer, meta);
@@ -115,7 +116,7 @@ public static class TrainingSession
         void Sample()
         {
             string path = run.SamplePath(trainer.Step);
-            WriteSampleSheet(path, gEma, sampleZ, sampleLabels, config.Model.NumClasses, config.SamplesPerClass, monitor.ObserveSamples);
+            WriteSampleSheet(path, gEma, sampleZ, sampleLabels, config.Model.NumClasses, config.SamplesPerClass, monitor.ObserveSamples, config.Training.Precision);
             observer.Message($"Samples {Path.GetRelativePath(run.Path, path)} (diversity {monitor.LastDiversity:F3})");
         }
 
@@ -158,7 +159,7 @@ public static class TrainingSession
             if (evaluator is not null && step % evaluator.Every == 0)
             {
                 if (lastSaved != step) Save(loader.State); // best.safetensors is a copy of this step's checkpoint
-                observer.Message(evaluator.Describe(evaluator.Evaluate(run, step, gEma, lastCheckpoint!, device)));
+                observer.Message(evaluator.Describe(evaluator.Evaluate(run, step, gEma, lastCheckpoint!, device, config.Training.Precision)));
             }
             return null;
         }
@@ -247,10 +248,12 @@ public static class TrainingSession
     }
 
     /// <summary>
-    /// Renders G (in eval mode, no gradients) at the given latents as a rows × columns PNG sheet;
-    /// <paramref name="inspect"/> sees the images before they are freed (the collapse detector measures their diversity).
+    /// Renders G (in eval mode, no gradients, under <paramref name="precision"/>) at the given latents as a rows × columns
+    /// PNG sheet; <paramref name="inspect"/> sees the images (Float32) before they are freed (the collapse detector
+    /// measures their diversity).
     /// </summary>
-    public static void WriteSampleSheet(string path, BigGanGenerator g, Tensor z, Tensor labels, int rows, int columns, Action<Tensor>? inspect = null)
+    public static void WriteSampleSheet(string path, BigGanGenerator g, Tensor z, Tensor labels, int rows, int columns, Action<Tensor>? inspect = null,
+                                        Precision precision = Precision.Fp32)
     {
         bool training = g.Training;
         g.Eval();
@@ -258,8 +261,8 @@ public static class TrainingSession
         {
             using var scope = new TensorScope();
             using var noGrad = GradMode.Disable();
-            var images = g.Generate(z, labels);
-            Png.SaveSheet(path, images.ToDType(DType.Float32), rows, columns);
+            var images = g.Generate(precision, z, labels);
+            Png.SaveSheet(path, images, rows, columns);
             inspect?.Invoke(images);
         }
         finally

@@ -7,6 +7,12 @@ internal sealed partial class CpuBackend
 {
     public void BatchNormStatistics(Storage x, int n, int c, int spatial, Storage mean, Storage variance)
     {
+        if (AnyBFloat16(x))
+        {
+            using var f = new Float32StandIns(this);
+            BatchNormStatistics(f.In(x), n, c, spatial, mean, variance);
+            return;
+        }
         if (IsFloat(x)) BatchNormStatistics(Data<float>(x), n, c, spatial, Data<float>(mean), Data<float>(variance));
         else BatchNormStatistics(Data<double>(x), n, c, spatial, Data<double>(mean), Data<double>(variance));
     }
@@ -51,6 +57,13 @@ internal sealed partial class CpuBackend
     public void BatchNormForward(Storage x, Storage mean, Storage variance, Storage? gamma, Storage? beta, double eps,
                                  Storage y, int n, int c, int spatial)
     {
+        if (AnyBFloat16(x, y))
+        {
+            using var f = new Float32StandIns(this);
+            BatchNormForward(f.In(x), mean, variance, gamma, beta, eps, f.Out(y), n, c, spatial);
+            f.Round(y);
+            return;
+        }
         if (IsFloat(x))
             BatchNormForward(Data<float>(x), Data<float>(mean), Data<float>(variance), DataOrNull<float>(gamma), DataOrNull<float>(beta), eps, Data<float>(y), n, c, spatial);
         else
@@ -74,6 +87,13 @@ internal sealed partial class CpuBackend
     public void BatchNormBackward(Storage x, Storage dy, Storage mean, Storage variance, Storage? gamma, double eps,
                                   bool batchStatistics, Storage dx, Storage? dgamma, Storage? dbeta, int n, int c, int spatial)
     {
+        if (AnyBFloat16(x, dy, dx))
+        {
+            using var f = new Float32StandIns(this);
+            BatchNormBackward(f.In(x), f.In(dy), mean, variance, gamma, eps, batchStatistics, f.Out(dx), dgamma, dbeta, n, c, spatial);
+            f.Round(dx);
+            return;
+        }
         if (IsFloat(x))
             BatchNormBackward(Data<float>(x), Data<float>(dy), Data<float>(mean), Data<float>(variance), DataOrNull<float>(gamma), eps, batchStatistics,
                               Data<float>(dx), DataOrNull<float>(dgamma), DataOrNull<float>(dbeta), n, c, spatial);

@@ -10,6 +10,13 @@ internal sealed partial class CpuBackend
     public void ConditionalBatchNormReluForward(Storage x, Storage mean, Storage variance, Storage gain, Storage bias, double eps,
                                                 Storage y, int n, int c, int spatial)
     {
+        if (AnyBFloat16(x, y))
+        {
+            using var f = new Float32StandIns(this);
+            ConditionalBatchNormReluForward(f.In(x), mean, variance, gain, bias, eps, f.Out(y), n, c, spatial);
+            f.Round(y);
+            return;
+        }
         if (IsFloat(x))
             ConditionalBatchNormReluForward(Data<float>(x), Data<float>(mean), Data<float>(variance), Data<float>(gain), Data<float>(bias), eps,
                                             Data<float>(y), n, c, spatial);
@@ -40,6 +47,13 @@ internal sealed partial class CpuBackend
     public void ConditionalBatchNormReluBackward(Storage x, Storage y, Storage dy, Storage mean, Storage variance, Storage gain, double eps,
                                                  bool batchStatistics, Storage dx, Storage dgain, Storage dbias, int n, int c, int spatial)
     {
+        if (AnyBFloat16(x, y, dy, dx))
+        {
+            using var f = new Float32StandIns(this);
+            ConditionalBatchNormReluBackward(f.In(x), f.In(y), f.In(dy), mean, variance, gain, eps, batchStatistics, f.Out(dx), dgain, dbias, n, c, spatial);
+            f.Round(dx);
+            return;
+        }
         if (IsFloat(x))
             ConditionalBatchNormReluBackward(Data<float>(x), Data<float>(y), Data<float>(dy), Data<float>(mean), Data<float>(variance), Data<float>(gain),
                                              eps, batchStatistics, Data<float>(dx), Data<float>(dgain), Data<float>(dbias), n, c, spatial);

@@ -30,7 +30,12 @@ internal sealed partial class CpuBackend
     private void ConvForward(Storage x, Storage w, Storage? bias, Storage y, in Conv2dGeometry g, MathMode math)
     {
         ProductDTypes.Check(nameof(Conv2dForward), x, w, y);
-        if (IsReducedPrecision(x, math)) ReducedPrecisionConv(ConvPass.Forward, x, w, y, g, math, bias);
+        if (IsReducedPrecision(x, math))
+        {
+            // As the CUDA backend does it: the rounded convolution, then the bias added to it.
+            ReducedPrecisionConv(ConvPass.Forward, x, w, y, g, math);
+            if (bias is not null) IBackend.AddChannelBias(this, y, bias, g);
+        }
         else if (IsFloat(x)) ConvForward(Data<float>(x), Data<float>(w), bias is null ? null : Data<float>(bias), Data<float>(y), g);
         else ConvForward(Data<double>(x), Data<double>(w), bias is null ? null : Data<double>(bias), Data<double>(y), g);
     }

@@ -11,6 +11,13 @@ internal sealed partial class CpuBackend
     public void Binary(BinaryOp op, Storage a, ReadOnlySpan<long> aStrides, Storage b, ReadOnlySpan<long> bStrides,
                        Storage y, ReadOnlySpan<int> shape)
     {
+        if (AnyBFloat16(a, b, y))
+        {
+            using var f = new Float32StandIns(this);
+            Binary(op, f.In(a), aStrides, f.In(b), bStrides, f.Out(y), shape);
+            f.Round(y);
+            return;
+        }
         var yStrides = new Shape(shape).ContiguousStrides();
         var it = new StridedIterator(shape, aStrides, bStrides, yStrides);
         if (IsFloat(y)) Binary(op, Data<float>(a), Data<float>(b), Data<float>(y), it);
@@ -82,6 +89,13 @@ internal sealed partial class CpuBackend
 
     public void Unary(UnaryOp op, Storage x, Storage y, long n)
     {
+        if (AnyBFloat16(x, y))
+        {
+            using var f = new Float32StandIns(this);
+            Unary(op, f.In(x), f.Out(y), n);
+            f.Round(y);
+            return;
+        }
         if (IsFloat(x)) Unary(op, Data<float>(x), Data<float>(y), n);
         else Unary(op, Data<double>(x), Data<double>(y), n);
     }
@@ -102,6 +116,13 @@ internal sealed partial class CpuBackend
 
     public void UnaryBackward(UnaryOp op, Storage xOrY, Storage dy, Storage dx, long n)
     {
+        if (AnyBFloat16(xOrY, dy, dx))
+        {
+            using var f = new Float32StandIns(this);
+            UnaryBackward(op, f.In(xOrY), f.In(dy), f.Out(dx), n);
+            f.Round(dx);
+            return;
+        }
         if (IsFloat(dx)) UnaryBackward(op, Data<float>(xOrY), Data<float>(dy), Data<float>(dx), n);
         else UnaryBackward(op, Data<double>(xOrY), Data<double>(dy), Data<double>(dx), n);
     }
@@ -146,6 +167,13 @@ internal sealed partial class CpuBackend
 
     public void Affine(Storage x, Storage y, long n, double scale, double shift)
     {
+        if (AnyBFloat16(x, y))
+        {
+            using var f = new Float32StandIns(this);
+            Affine(f.In(x), f.Out(y), n, scale, shift);
+            f.Round(y);
+            return;
+        }
         if (IsFloat(x)) Affine(Data<float>(x), Data<float>(y), n, (float)scale, (float)shift);
         else Affine(Data<double>(x), Data<double>(y), n, scale, shift);
     }

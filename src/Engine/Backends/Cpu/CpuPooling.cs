@@ -6,6 +6,13 @@ internal sealed partial class CpuBackend
 {
     public void Pool2x2Forward(PoolKind kind, Storage x, Storage y, int n, int c, int h, int w)
     {
+        if (AnyBFloat16(x, y))
+        {
+            using var f = new Float32StandIns(this);
+            Pool2x2Forward(kind, f.In(x), f.Out(y), n, c, h, w);
+            f.Round(y);
+            return;
+        }
         if (IsFloat(x)) PoolForward(kind, Data<float>(x), Data<float>(y), n * c, h, w);
         else PoolForward(kind, Data<double>(x), Data<double>(y), n * c, h, w);
     }
@@ -36,6 +43,13 @@ internal sealed partial class CpuBackend
 
     public void Pool2x2Backward(PoolKind kind, Storage x, Storage dy, Storage dx, int n, int c, int h, int w)
     {
+        if (AnyBFloat16(x, dy, dx))
+        {
+            using var f = new Float32StandIns(this);
+            Pool2x2Backward(kind, f.In(x), f.In(dy), f.Out(dx), n, c, h, w);
+            f.Round(dx);
+            return;
+        }
         if (IsFloat(x)) PoolBackward(kind, Data<float>(x), Data<float>(dy), Data<float>(dx), n * c, h, w);
         else PoolBackward(kind, Data<double>(x), Data<double>(dy), Data<double>(dx), n * c, h, w);
     }
@@ -85,6 +99,13 @@ internal sealed partial class CpuBackend
 
     public void Upsample2xForward(Storage x, Storage y, int n, int c, int h, int w)
     {
+        if (AnyBFloat16(x, y))
+        {
+            using var f = new Float32StandIns(this);
+            Upsample2xForward(f.In(x), f.Out(y), n, c, h, w);
+            f.Round(y);
+            return;
+        }
         if (IsFloat(x)) UpsampleForward(Data<float>(x), Data<float>(y), n * c, h, w);
         else UpsampleForward(Data<double>(x), Data<double>(y), n * c, h, w);
     }
@@ -107,6 +128,13 @@ internal sealed partial class CpuBackend
 
     public void Upsample2xBackward(Storage dy, Storage dx, int n, int c, int h, int w)
     {
+        if (AnyBFloat16(dy, dx))
+        {
+            using var f = new Float32StandIns(this);
+            Upsample2xBackward(f.In(dy), f.Out(dx), n, c, h, w);
+            f.Round(dx);
+            return;
+        }
         if (IsFloat(dy)) UpsampleBackward(Data<float>(dy), Data<float>(dx), n * c, h, w);
         else UpsampleBackward(Data<double>(dy), Data<double>(dx), n * c, h, w);
     }

@@ -25,16 +25,14 @@ internal sealed partial class CpuBackend
         if (c.DType == DType.BFloat16) Narrow(fc, Data<BFloat16>(c));
     }
 
-    // bias (forward only): added in float32 to the float32 sums, before the one rounding of a BFloat16 output.
-    private void ReducedPrecisionConv(ConvPass pass, Storage first, Storage second, Storage output, in Conv2dGeometry g, MathMode math,
-                                      Storage? bias = null)
+    private void ReducedPrecisionConv(ConvPass pass, Storage first, Storage second, Storage output, in Conv2dGeometry g, MathMode math)
     {
         var f1 = WidenedOperand(first, math);
         var f2 = WidenedOperand(second, math);
         var fo = output.DType == DType.Float32 ? Data<float>(output) : new float[output.Length];
         switch (pass)
         {
-            case ConvPass.Forward: ConvForward(f1, f2, bias is null ? null : WidenedBias(bias), fo, g); break;
+            case ConvPass.Forward: ConvForward(f1, f2, null, fo, g); break;
             case ConvPass.BackwardData: ConvBackwardData(f1, f2, fo, g); break;
             default: ConvBackwardWeight(f1, f2, fo, g); break;
         }
@@ -46,9 +44,8 @@ internal sealed partial class CpuBackend
     {
         if (s.DType == DType.BFloat16)
         {
-            var src = Data<BFloat16>(s);
-            var wide = new float[src.Length];
-            ParallelRanges(src.Length, 1 << 16, (s0, s1) => { for (long i = s0; i < s1; i++) wide[i] = src[i]; });
+            var wide = new float[s.Length];
+            Widen(Data<BFloat16>(s), wide);
             return wide;
         }
         var f = Data<float>(s); // Float32 operands come here only under TF32
@@ -57,8 +54,11 @@ internal sealed partial class CpuBackend
         return rounded;
     }
 
-    private static float[] WidenedBias(Storage bias) => bias.DType == DType.BFloat16 ? WidenedOperand(bias, MathMode.Exact) : Data<float>(bias);
+    /// <summary>dst = the exact float32 values of src.</summary>
+    private static void Widen(BFloat16[] src, float[] dst) =>
+        ParallelRanges(src.Length, 1 << 16, (s0, s1) => { for (long i = s0; i < s1; i++) dst[i] = src[i]; });
 
+    /// <summary>dst = src rounded to bfloat16 (nearest, ties to even).</summary>
     private static void Narrow(float[] src, BFloat16[] dst) =>
         ParallelRanges(dst.Length, 1 << 16, (s0, s1) => { for (long i = s0; i < s1; i++) dst[i] = (BFloat16)src[i]; });
 }

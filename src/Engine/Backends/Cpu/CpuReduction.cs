@@ -8,6 +8,13 @@ internal sealed partial class CpuBackend
     public void ReduceSum(Storage x, ReadOnlySpan<int> xShape, Storage y, ReadOnlySpan<int> yShape, double scale)
     {
         if (xShape.Length != yShape.Length) throw new ArgumentException("ReduceSum needs shapes of equal rank.");
+        if (AnyBFloat16(x, y))
+        {
+            using var f = new Float32StandIns(this);
+            ReduceSum(f.In(x), xShape, f.Out(y), yShape, scale);
+            f.Round(y);
+            return;
+        }
         var xStrides = new Shape(xShape).ContiguousStrides();
         var yStrides = new Shape(yShape).ContiguousStrides();
         for (int i = 0; i < xShape.Length; i++)
