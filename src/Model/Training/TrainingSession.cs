@@ -56,9 +56,11 @@ public static class TrainingSession
         var dataset = OpenDataset(config, observer.Message);
         CheckDataMatchesModel(dataset, config.Model);
 
-        var g = new BigGanGenerator(config.Model, config.ModelSeed, device);
-        var d = new BigGanDiscriminator(config.Model, config.ModelSeed + 1, device);
-        var gEma = new BigGanGenerator(config.Model, config.ModelSeed, device);
+        // A resumed run's weights come from its checkpoint (which must hold every one), so they are not initialised first.
+        var g = new BigGanGenerator(config.Model, config.ModelSeed, device, initialize: resumeFrom is null);
+        var d = new BigGanDiscriminator(config.Model, config.ModelSeed + 1, device, initialize: resumeFrom is null);
+        // Not initialised: the trainer copies G's whole state into it at once (the reference's ema.update(0)).
+        var gEma = new BigGanGenerator(config.Model, config.ModelSeed, device, initialize: false);
         var trainer = new GanTrainer<BigGanGenerator, BigGanDiscriminator>(g, d, gEma, config.Training, device,
             name => name.StartsWith("shared.", StringComparison.Ordinal)); // the reference exempts the shared embedding
 
