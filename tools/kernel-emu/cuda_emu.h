@@ -17,12 +17,14 @@ inline void __syncthreads() { g_barrier->arrive_and_wait(); }
 #define __host__
 #define __shared__ static
 #define __forceinline__ inline
+#define __noinline__
 #define __launch_bounds__(x)
 #define __restrict__
 #define __align__(n) alignas(n)
 struct alignas(16) float4 { float x, y, z, w; };
 struct alignas(16) double2 { double x, y; };
 using std::min; using std::max;
+inline double rsqrt(double x) { return 1 / std::sqrt(x); }
 // Warp shuffles, emulated block-wide: valid where every thread of the block shuffles together (block_sum).
 template <typename T> T __shfl_xor_sync(unsigned, T v, int lane) {
   static T exchange[1024];

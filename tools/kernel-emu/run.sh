@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 cxx=${CXX:-$(command -v clang++-14 || command -v clang++ || command -v g++)}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for test in conv_igemm_emu cbn_relu_emu; do
+for test in conv_igemm_emu cbn_relu_emu subspace_emu; do
   echo "== $test"
   "$cxx" -std=c++20 -O1 -pthread -x c++ "$test.cpp" -o "$out/$test"
   "$out/$test"
