@@ -48,7 +48,7 @@ step cuda-tests 100 "$work/RawGan.Tests" --filter "TestCategory=Cuda" --results-
 # every family but the CPU micro-kernel probe.
 step bench 200 env RAWGAN_BENCH_DEVICES=cuda RAWGAN_BENCH_ITERATION_MS=100 \
   "$work/RawGan.Bench" --filter '*ConvBench*' '*GemmBench*' '*ElementwiseBench*' '*BatchNormBench*' '*AttentionBench*' \
-  '*SpectralNormBench*' '*TruncatedNormalBench*' '*AdamBench*' '*TrainStepBench*' --artifacts "$out/bench"
+  '*SpectralNormBench*' '*TruncatedNormalBench*' '*AdamBench*' '*TrainStepBench*' '*SvTraceBench*' --artifacts "$out/bench"
 have_torch=0
 python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null && have_torch=1
 if [ $have_torch = 1 ]; then
@@ -61,9 +61,17 @@ if [ -f "$out/bench/results/rawgan-results.json" ]; then
   python3 "$work/compare.py" --rawgan "$out/bench/results/rawgan-results.json" "${torch_json[@]}" \
     --out "$out/comparison.md" > /dev/null 2> "$out/compare.log"
 fi
-# A short timed BigGAN training run on the GPU (synthetic data, so no download is needed); its log has images/s.
+# A short timed BigGAN training run on the GPU (synthetic data, so no download is needed); its log has images/s and,
+# last, the cost of the singular-value traces ("sv trace: N traces in X s (Y ms each, Z device reads each)").
 step train 45 "$work/rawgan" train --data synthetic --steps 50 --log-every 10 --sample-every 50 --checkpoint-every 0 \
   --device cuda --runs "$out/runs" --name gpu-check
+# ImageNet128's time to its first step (issue 10: within 10 s): G and D built with orthogonal init on the GPU and the
+# first sv trace; each line of the log is stamped with the seconds since the start ("Training steps" is step 1's start).
+stamp() { local t0=$(date +%s.%N); while IFS= read -r line; do printf '%7.2f %s\n' "$(echo "$(date +%s.%N) - $t0" | bc)" "$line"; done; }
+export -f stamp
+step imagenet128 150 bash -c 'set -o pipefail; "$0" train --preset ImageNet128 --data synthetic --batch-size 64 --steps 1 --sample-every 0 \
+  --device cuda --runs "$1" --name imagenet128 2>&1 | stamp' "$work/rawgan" "$work/runs"
+summary+=("$(printf '%-12s %s' imagenet128 "$(grep -m1 'Training steps' "$out/imagenet128.log" | awk '{print "first step started at " $1 " s"}')")")
 
 echo
 cat "$out/environment.txt"

@@ -53,6 +53,10 @@ internal sealed class SubspacePlan : IDisposable
 
     public IBackend Backend => _backend;
 
+    /// <summary>Iterations the slowest weight needed in the last call that ran to a read (0 before any): where the
+    /// next, warm call reads first.</summary>
+    public int LastIterations { get; set; }
+
     /// <summary>Points the batch at these weights' storages (the same shapes); keeps it when they are the same buffers.</summary>
     public void Bind(IReadOnlyList<Tensor> weights)
     {

@@ -117,13 +117,16 @@ public sealed class SubspaceSvd(SubspaceSvdOptions? options = null) : IDisposabl
     public void Dispose() => Reset();
 
     // The iteration, on the device: Y = W V; residual of the previous Ritz pairs (done ones drop out); Q = orth(Y);
-    // Z = Wᵀ Q; Rayleigh–Ritz (σ, U = Q P, V = Z P); V = orth(V). Returns the state rows read at the end.
+    // Z = Wᵀ Q; Rayleigh–Ritz (σ, U = Q P, V = Z P); V = orth(V). The first read comes where the previous call of
+    // this plan ended (so a trace that again runs to the cap, or stops where the last one did, reads once), the
+    // next ones CheckEvery iterations apart. Returns the state rows read at the end.
     private double[] Iterate(SubspacePlan plan)
     {
         var backend = plan.Backend;
         var batch = plan.Batch;
         double tolerance = _options.Tolerance, settle = 1e-3 * tolerance;
         LastReads = 0;
+        int check = plan.LastIterations > 0 ? plan.LastIterations : _options.CheckEvery;
         backend.Fill(plan.State, 0);
         for (int iteration = 0; iteration < _options.MaxIterations; iteration++)
         {
@@ -133,24 +136,32 @@ public sealed class SubspaceSvd(SubspaceSvdOptions? options = null) : IDisposabl
             backend.SubspaceProduct(batch, true, plan.Y, plan.Z, plan.State);
             backend.SubspaceRayleighRitz(batch, plan.Y, plan.Z, plan.U, plan.V, plan.State, iteration, settle);
             backend.SubspaceOrthonormalize(batch, true, plan.V, plan.State, 1000 + (ulong)iteration);
-            if ((iteration + 1) % _options.CheckEvery == 0 && AllDone(Read(plan), batch.Count)) return plan.ReadState();
+            if (iteration + 1 == check && check < _options.MaxIterations)
+            {
+                if (ReadAllDone(plan, batch.Count, out var state)) return state;
+                check += _options.CheckEvery;
+            }
         }
         // At the cap: the residual of the last Ritz pairs, for the weights still going.
         backend.SubspaceProduct(batch, false, plan.V, plan.Y, plan.State);
         backend.SubspaceResidual(batch, plan.Y, plan.U, plan.State, _options.MaxIterations, tolerance);
-        return Read(plan);
+        if (!ReadAllDone(plan, batch.Count, out var last)) plan.LastIterations = _options.MaxIterations;
+        return last;
     }
 
-    private double[] Read(SubspacePlan plan)
+    // Reads the state; says whether every matrix is done, and if so remembers where the slowest one stopped.
+    private bool ReadAllDone(SubspacePlan plan, int count, out double[] state)
     {
         LastReads++;
-        return plan.ReadState();
-    }
-
-    private static bool AllDone(double[] state, int count)
-    {
+        state = plan.ReadState();
+        int iterations = 0;
         for (int l = 0; l < count; l++)
-            if (state[l * SubspaceBatch.StateStride + SubspaceBatch.DoneSlot] == 0) return false;
+        {
+            var row = state.AsSpan(l * SubspaceBatch.StateStride, SubspaceBatch.StateStride);
+            if (row[SubspaceBatch.DoneSlot] == 0) return false;
+            iterations = Math.Max(iterations, (int)row[SubspaceBatch.IterationsSlot]);
+        }
+        plan.LastIterations = iterations;
         return true;
     }
 
