@@ -59,7 +59,7 @@ public sealed class TrainingMonitor
     public CollapseEvent? Check(long step) => _detector.Check(step);
 
     /// <summary>
-    /// "sv trace: 71 traces in 0.52 s (7.3 ms each, 2.1 device reads each), …/sv.csv" — the cost of tracing, for the
+    /// "sv trace: N traces in T s (M ms each, R device reads each), …/sv.csv" — the cost of tracing, for the
     /// end of a session; the reads are the host's synchronisations with the device (the tracer's state and sv0).
     /// </summary>
     public string Summary() => _traces == 0
