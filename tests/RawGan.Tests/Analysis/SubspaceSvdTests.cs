@@ -164,6 +164,21 @@ public class SubspaceSvdTests
     }
 
     [Test]
+    public void ATraceThatAgainRunsToTheCapReadsOnce()
+    {
+        var rng = TestRng.Fresh();
+        // A Gaussian 40×200: its flat spectrum is far from converged after 5 iterations.
+        var w = Matrix(rng.NormalArray(40 * 200), 40, 200);
+        var svd = new SubspaceSvd(new SubspaceSvdOptions(MaxIterations: 5, CheckEvery: 2));
+        var first = svd.Compute(w, "layer");
+        Assert.That(first.Converged, Is.False, $"the test needs a trace that stops at the cap; {rng}");
+        Assert.That(svd.LastReads, Is.EqualTo(3), "reads after iterations 2 and 4 and at the cap");
+        var second = svd.Compute(w, "layer");
+        Assert.That(second.Converged, Is.False, rng.ToString());
+        Assert.That(svd.LastReads, Is.EqualTo(1), "the last call stopped at the cap, so this one reads only there");
+    }
+
+    [Test]
     public void NetworkSpectraPairsEachWeightWithItsSnEstimate()
     {
         var layer = new Linear(20, 12, sn: new SpectralNormOptions(), seed: 3);
