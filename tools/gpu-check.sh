@@ -5,7 +5,7 @@
 # Runs the tensor-core convolution's tests, the other Cuda-category tests, RawGan.Bench on the GPU (short iterations;
 # the convolutions separately), bench/torch_baseline.py on the GPU (cuDNN: fp32, TF32, bf16; BigGAN-128's
 # convolutions separately), joins them into OUT_DIR/comparison.md (RawGan/PyTorch per row; each training step's peak
-# memory beside torch.cuda.max_memory_allocated in a second table), a short synthetic training run, a per-op profile of a BigGAN-128 step (rawgan profile), and the default MNIST run with and without CUDA graphs (images/s of each). Each step has a time limit so that the whole check stays under 8 minutes on an H100;
+# memory beside torch.cuda.max_memory_allocated in a second table), a short synthetic training run, a per-op profile of a BigGAN-128 step (rawgan profile), ImageNet128's time to its first step, and the default MNIST run with and without CUDA graphs (images/s of each). Each step has a time limit so that the whole check stays under 8 minutes on an H100;
 # RAWGAN_GPU_CHECK_FULL_TESTS=1 also runs the whole test suite first (several minutes more). Builds nothing.
 set -uo pipefail
 out=${1:?usage: gpu-check.sh OUT_DIR}
@@ -58,7 +58,7 @@ step cuda-tests 100 "$work/RawGan.Tests" --filter "TestCategory=Cuda&FullyQualif
 # autotune lines, every tile's time and im2col + cuBLAS's per shape, are in conv-bench.log).
 step bench 200 env RAWGAN_BENCH_DEVICES=cuda RAWGAN_BENCH_ITERATION_MS=100 \
   "$work/RawGan.Bench" --filter '*GemmBench*' '*ElementwiseBench*' '*BatchNormBench*' '*AttentionBench*' \
-  '*SpectralNormBench*' '*TruncatedNormalBench*' '*AdamBench*' '*TrainStepBench*' --artifacts "$out/bench"
+  '*SpectralNormBench*' '*TruncatedNormalBench*' '*AdamBench*' '*TrainStepBench*' '*SvTraceBench*' --artifacts "$out/bench"
 if [ $tc_ok = 1 ]; then
   step conv-bench 120 env RAWGAN_BENCH_DEVICES=cuda RAWGAN_BENCH_ITERATION_MS=50 \
     "$work/RawGan.Bench" --filter '*ConvBench*' --artifacts "$out/bench-conv"
@@ -81,7 +81,8 @@ if [ ${#rawgan_json[@]} -gt 0 ]; then
   python3 "$work/compare.py" --rawgan "${rawgan_json[@]}" "${torch_json[@]}" \
     --out "$out/comparison.md" > /dev/null 2> "$out/compare.log"
 fi
-# A short timed BigGAN training run on the GPU (synthetic data, so no download is needed); its log has images/s.
+# A short timed BigGAN training run on the GPU (synthetic data, so no download is needed); its log has images/s and,
+# last, the cost of the singular-value traces ("sv trace: N traces in X s (Y ms each, Z device reads each)").
 step train 45 "$work/rawgan" train --data synthetic --steps 50 --log-every 10 --sample-every 50 --checkpoint-every 0 \
   --device cuda --runs "$out/runs" --name gpu-check
 # The default MNIST run (700 steps, σ trace every 10) twice: the training step replayed as a CUDA graph (the default)
@@ -98,6 +99,15 @@ done
 # profile.json and profile-trace.json (Perfetto) in runs/profile128.
 step profile128 60 "$work/rawgan" profile --preset ImageNet128 --data synthetic --batch-size 64 --device cuda \
   --profile-warmup 2 --profile-steps 3 --runs "$out/runs" --name profile128
+# ImageNet128's time to its first step (issue 10: within 10 s): G and D built with orthogonal init on the GPU and the
+# first sv trace; each line of the log is stamped with the seconds since the start ("Training steps" is step 1's start).
+# A 60 s limit: six times the target, and the stamps show how far a slower start got.
+stamp() { local t0=$(date +%s.%N); while IFS= read -r line; do printf '%7.2f %s\n' "$(echo "$(date +%s.%N) - $t0" | bc)" "$line"; done; }
+export -f stamp
+step imagenet128 60 bash -c 'set -o pipefail; "$0" train --preset ImageNet128 --data synthetic --batch-size 64 --steps 1 --sample-every 0 \
+  --checkpoint-every 0 --device cuda --runs "$1" --name imagenet128 2>&1 | stamp' "$work/rawgan" "$work/runs"
+first_step=$(grep -m1 'Training steps' "$out/imagenet128.log" | awk '{print "first step started at " $1 " s"}')
+summary+=("$(printf '%-12s %s' imagenet128 "${first_step:-step 1 not reached: see imagenet128.log}")")
 
 echo
 cat "$out/environment.txt"

@@ -324,4 +324,36 @@ public interface IBackend
     /// fill's recipe) at the offset held in <paramref name="counter"/>; then counter += dst.Length on the device.
     /// </summary>
     void FillUniformInt(Storage dst, ulong seed, Storage counter, int bound);
+
+    // ---- subspace iteration (top singular values of many weights at once) -----------------------
+    // Float64 thin blocks packed as SubspaceBatch describes; every call skips the matrices whose state says done.
+
+    /// <summary>
+    /// For each matrix: y = W·x (x column-side, y row-side) or, with <paramref name="transpose"/>, y = Wᵀ·x (x
+    /// row-side, y column-side), accumulated in float64.
+    /// </summary>
+    void SubspaceProduct(SubspaceBatch batch, bool transpose, Storage x, Storage y, Storage state);
+
+    /// <summary>
+    /// Orthonormalises each matrix's block (row-side, or column-side with <paramref name="columnSide"/>) in place
+    /// by classical Gram–Schmidt applied twice, column by column. A column left with at most 1e-12 of the block's
+    /// largest norm (or of its own) is replaced by pseudo-random values from (seed, rows, cols, column, attempt,
+    /// row), orthogonalised the same way, so the block stays full rank; an all-zero block becomes a random start.
+    /// </summary>
+    void SubspaceOrthonormalize(SubspaceBatch batch, bool columnSide, Storage x, Storage state, ulong seed);
+
+    /// <summary>
+    /// Rayleigh–Ritz from q (row-side, orthonormal) and z = Wᵀq (column-side): the eigenvectors P and eigenvalues
+    /// λ (descending) of zᵀz by cyclic Jacobi; σ = √max(λ, 0) into the state, with settled = 1 when
+    /// <paramref name="iteration"/> &gt; 0 and every wanted σ moved by at most <paramref name="settle"/>·σ0;
+    /// u = q·P (row-side) and v = z·P (column-side: the next block once orthonormalised).
+    /// </summary>
+    void SubspaceRayleighRitz(SubspaceBatch batch, Storage q, Storage z, Storage u, Storage v, Storage state, int iteration, double settle);
+
+    /// <summary>
+    /// The residual of the last Ritz pairs from y = W·v: max over the wanted i of ‖yᵢ − σᵢuᵢ‖ / σ0 (absolute when
+    /// σ0 = 0) into the state, with the iteration count; done = 1 when it is at most <paramref name="tolerance"/>
+    /// or the values settled.
+    /// </summary>
+    void SubspaceResidual(SubspaceBatch batch, Storage y, Storage u, Storage state, int iteration, double tolerance);
 }

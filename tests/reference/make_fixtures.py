@@ -395,6 +395,34 @@ def orthogonal():
     return fx
 
 
+def orthogonal_from(g):
+    """torch.nn.init.orthogonal_'s body after its draw flattened = normal(rows, cols), on a given g."""
+    rows = g.shape[0]
+    flattened = g.reshape(rows, -1).clone()
+    if rows < flattened.shape[1]:
+        flattened.t_()
+    q, r = torch.linalg.qr(flattened)
+    q *= torch.diag(r, 0).sign()
+    if rows < g.numel() // rows:
+        q.t_()
+    return q.reshape(g.shape)
+
+
+def orthogonal_init():
+    """torch.nn.init.orthogonal_ given its Gaussian draw g: tall, wide, square, nearly square and conv shapes."""
+    fx = Fixture("orthogonal_init", 15)
+    for name, shape in (("tall", (9, 4)), ("wide", (4, 10)), ("square", (6, 6)), ("nearly_square", (8, 7)),
+                        ("conv", (5, 3, 2, 2)), ("row", (1, 6))):
+        seed = torch.randint(0, 2**31, ()).item()
+        torch.manual_seed(seed)
+        w = torch.nn.init.orthogonal_(torch.empty(shape, dtype=torch.float64))
+        torch.manual_seed(seed)
+        g = torch.empty(shape[0], w.numel() // shape[0], dtype=torch.float64).normal_(0, 1).reshape(shape)
+        assert torch.equal(orthogonal_from(g), w), name  # the case's g is exactly what orthogonal_ drew
+        fx.grad_case(name, "orthogonal_init", {"g": g}, orthogonal_from, grad=[])
+    return fx
+
+
 def shape_ops():
     fx = Fixture("shape_ops", 12)
     fx.grad_case("cat_axis1", "cat", {"a": randn(2, 3, 4, 4), "b": randn(2, 1, 4, 4), "c": randn(2, 2, 4, 4)},
@@ -437,7 +465,7 @@ def io_interop():
 
 
 FAMILIES = [elementwise, reduction, softmax, matmul, conv2d, pooling, batchnorm, embedding,
-            spectral_norm, losses, orthogonal, shape_ops, optim, io_interop]
+            spectral_norm, losses, orthogonal, orthogonal_init, shape_ops, optim, io_interop]
 
 
 def main():

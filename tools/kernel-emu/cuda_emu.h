@@ -26,6 +26,7 @@ inline dim3e threadIdx, blockIdx, blockDim, gridDim;
 #define __host__
 #define __shared__ static
 #define __forceinline__ inline
+#define __noinline__
 #define __launch_bounds__(...)
 #define __restrict__
 #define __align__(n) alignas(n)
@@ -34,6 +35,7 @@ struct alignas(8) float2 { float x, y; };
 struct alignas(16) double2 { double x, y; };
 inline float2 make_float2(float x, float y) { return {x, y}; }
 using std::min; using std::max; using std::sqrt;
+inline double rsqrt(double x) { return 1 / std::sqrt(x); }
 inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
 inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
 inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned)(((unsigned long long)a * b) >> 32); }

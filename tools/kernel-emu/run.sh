@@ -5,6 +5,7 @@
 #   conv_igemm_emu                 the FMA implicit-GEMM convolution
 #   batchnorm_emu, elementwise_emu batch norm and the fused conditional batch norm + ReLU; the streaming elementwise
 #                                  passes (copies, broadcast binary ops)
+#   subspace_emu                   the batched subspace iteration of σ tracing (kernels-cu/subspace.cu)
 #   graphs_emu                     what a replayed training step depends on: Philox draws at a device counter, Adam
 #                                  with its step on the device, the deterministic embedding backward
 #   conv_tc_emu                    the tensor-core convolution (conv_tc.cu), running the launch plans that
@@ -24,7 +25,7 @@ cd "$(dirname "$0")"
 cxx=${CXX:-$(command -v clang++-14 || command -v clang++ || command -v g++)}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for test in conv_igemm_emu batchnorm_emu elementwise_emu graphs_emu conv_tc_emu; do
+for test in conv_igemm_emu batchnorm_emu elementwise_emu graphs_emu subspace_emu conv_tc_emu; do
   echo "== $test"
   # No contraction of a*b + c into an FMA: the kernels' bit-exact checks compare with the CPU backend's order.
   "$cxx" -std=c++20 -O1 -ffp-contract=off -pthread -x c++ "$test.cpp" -o "$out/$test"

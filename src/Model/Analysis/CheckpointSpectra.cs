@@ -14,7 +14,7 @@ public static class CheckpointSpectra
     /// </summary>
     public static List<WeightSpectrum> Compute(IReadOnlyList<string> checkpoints, Device device, Action<int, int>? progress = null)
     {
-        var spectra = new NetworkSpectra();
+        using var spectra = new NetworkSpectra();
         var rows = new List<WeightSpectrum>();
         for (int i = 0; i < checkpoints.Count; i++)
         {
@@ -23,14 +23,13 @@ public static class CheckpointSpectra
                 if (!file.Metadata.TryGetValue("format", out var format) || format != Checkpoint.Format)
                     throw new InvalidDataException($"{checkpoints[i]} is not a RawGan training checkpoint (format \"{format ?? "missing"}\").");
                 long step = Checkpoint.StepOf(file);
-                rows.AddRange(spectra.Compute(step, "G", Section(file, "G.")));
-                rows.AddRange(spectra.Compute(step, "D", Section(file, "D.")));
+                rows.AddRange(spectra.Compute(step, [("G", Section(file, "G.")), ("D", Section(file, "D."))]));
             }
             progress?.Invoke(i + 1, checkpoints.Count);
         }
         return rows;
     }
 
-    private static Dictionary<string, Tensor> Section(SafeTensorsFile file, string prefix) =>
+    private static IReadOnlyDictionary<string, Tensor> Section(SafeTensorsFile file, string prefix) =>
         file.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
 }

@@ -1,5 +1,4 @@
 using RawGan.Engine;
-using RawGan.Engine.Autograd;
 
 namespace RawGan.Model.Analysis;
 
@@ -13,13 +12,19 @@ namespace RawGan.Model.Analysis;
 /// but the values, which converge twice as fast, are settled (error ≤ change·ρ/(1 − ρ) ≤ Tolerance·σ0 for a
 /// convergence rate ρ up to 0.999).</param>
 /// <param name="MaxIterations">Iteration cap (one product with W and one with Wᵀ each).</param>
-public sealed record SubspaceSvdOptions(int Count = 3, int Oversample = 5, double Tolerance = 1e-6, int MaxIterations = 300)
+/// <param name="CheckEvery">Iterations between reads of the convergence flags: the device marks each weight done
+/// itself and skips it from then on, so the host only reads to stop early once every weight is done; a call
+/// synchronises once per CheckEvery iterations run (and once more when the cap is reached).</param>
+public sealed record SubspaceSvdOptions(int Count = 3, int Oversample = 5, double Tolerance = 1e-6, int MaxIterations = 300, int CheckEvery = 10)
 {
     /// <summary>Checks the ranges.</summary>
     public void Validate()
     {
         if (Count < 1) throw new ArgumentOutOfRangeException(nameof(Count), Count, "At least one singular value is needed.");
         if (Oversample < 0) throw new ArgumentOutOfRangeException(nameof(Oversample), Oversample, "Oversampling must be ≥ 0.");
+        if (Count + Oversample > SubspaceBatch.MaxBlock)
+            throw new ArgumentOutOfRangeException(nameof(Oversample), Oversample, $"Count + Oversample is the block size, at most {SubspaceBatch.MaxBlock}.");
+        if (CheckEvery < 1) throw new ArgumentOutOfRangeException(nameof(CheckEvery), CheckEvery, "Check at least every iteration count ≥ 1.");
         if (!(Tolerance > 0)) throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "The tolerance must be positive.");
         if (MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "At least one iteration is needed.");
     }
@@ -34,146 +39,162 @@ public sealed record SubspaceSvdOptions(int Count = 3, int Oversample = 5, doubl
 public sealed record SingularValueEstimate(double[] Values, double Residual, int Iterations, bool Converged);
 
 /// <summary>
-/// Top singular values of a weight viewed as (out, rest), by block power (subspace) iteration on WᵀW with
-/// re-orthogonalisation and Rayleigh–Ritz, in float64. The two products per iteration (W V and Wᵀ Q, with thin
-/// blocks of b columns) go through <see cref="Ops.MatMul"/> on the weight's device, so on a GPU they run there;
-/// the thin blocks come to the host, where the QR (<see cref="Orthonormalizer"/>) and the b×b eigenproblem
-/// (<see cref="SymmetricEigen"/>) cost O((m + n) b²).
+/// Top singular values of weights viewed as (out, rest), by block power (subspace) iteration on WᵀW with
+/// re-orthogonalisation and Rayleigh–Ritz, in float64, for many weights at once. Everything runs on the weights'
+/// device through the backend's subspace-iteration kernels (<see cref="IBackend.SubspaceProduct"/> and the three
+/// after it; kernels-cu/subspace.cu on a GPU): per iteration, the products W V and Wᵀ Q of every weight, the
+/// orthonormalisation of both thin blocks, the b×b Rayleigh–Ritz problems and the residuals, six launches for the
+/// whole batch. Each weight is marked done on the device when its residual meets the tolerance and skipped from
+/// then on; the host reads the state every <see cref="SubspaceSvdOptions.CheckEvery"/> iterations to stop early.
 /// <para>
 /// Why this and not the eigenvalues of the small side's Gram matrix: the Gram matrix costs m·n·min(m, n) and a
 /// dense eigensolver on min(m, n) up to a few thousand (ImageNet configurations), and squares the condition
 /// number, whereas an iteration here costs 4·m·n·b and is warm-started from the previous call's vectors. Measured on
 /// the default Mnist32 run (N(0, 0.02) init, whose near-flat Marchenko–Pastur spectra are the slow case): a cold start
-/// needs up to the live cap of 50 iterations on the 64×576 convolutions, warm starts ten steps later 7–40, and a whole
-/// trace of G and D costs under 2% of ten training steps. Matrices whose small side is at most twice the block are
-/// done with the whole space, exactly, in two iterations. Convergence is certified by the residual (or by the values
-/// settling in a cluster), not by a fixed iteration count.
+/// needs up to the live cap of 50 iterations on the 64×576 convolutions, warm starts ten steps later 7–40. Matrices
+/// whose small side is at most twice the block (and at most <see cref="SubspaceBatch.MaxBlock"/>) are done with the
+/// whole space, exactly, in two iterations. Convergence is certified by the residual (or by the values settling in
+/// a cluster), not by a fixed iteration count.
 /// </para>
-/// One instance keeps the last right singular vectors per matrix for the warm start; it is not thread-safe.
+/// One instance keeps the last right singular vectors of each list of keyed weights (the same keys and shapes in
+/// the same order) on the device, for the warm start; it is not thread-safe.
 /// </summary>
-public sealed class SubspaceSvd(SubspaceSvdOptions? options = null)
+public sealed class SubspaceSvd(SubspaceSvdOptions? options = null) : IDisposable
 {
     private readonly SubspaceSvdOptions _options = Validated(options ?? new SubspaceSvdOptions());
-    private readonly Dictionary<string, (int Cols, int Block, double[] V)> _warm = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SubspacePlan> _plans = new(StringComparer.Ordinal);
 
     /// <summary>The settings.</summary>
     public SubspaceSvdOptions Options => _options;
+
+    /// <summary>Synchronisations with the device in the last call (reads of the convergence state).</summary>
+    public int LastReads { get; private set; }
 
     /// <summary>
     /// The top singular values of <paramref name="weight"/> (rank ≥ 2) viewed as (shape[0], rest). With a
     /// <paramref name="key"/>, the iteration starts from the vectors this instance found for that key last time.
     /// </summary>
-    public SingularValueEstimate Compute(Tensor weight, string? key = null)
+    public SingularValueEstimate Compute(Tensor weight, string? key = null) => Compute([(key, weight)])[0];
+
+    /// <summary>
+    /// The top singular values of several weights (rank ≥ 2, one dtype, one device) in one batch. When every
+    /// weight has a key, the iteration starts from the vectors this instance found for the same keys last time.
+    /// </summary>
+    public IReadOnlyList<SingularValueEstimate> Compute(IReadOnlyList<(string? Key, Tensor Weight)> weights)
     {
-        if (weight.Rank < 2) throw new ArgumentException($"Singular values need a weight of rank ≥ 2, got shape {weight.Shape}.", nameof(weight));
-        int m = weight.Shape[0], n = (int)(weight.Numel / m);
-        int small = Math.Min(m, n);
-        int k = Math.Min(_options.Count, small), b = Math.Min(_options.Count + _options.Oversample, small);
-        if (small <= 2 * b) b = small; // the whole row or column space: exact after one Rayleigh–Ritz step, for little more work
-
-        var values = Enumerable.Repeat(double.NaN, _options.Count).ToArray();
-
-        using var scope = new TensorScope();
-        using var noGrad = GradMode.Disable();
-        var a = Ops.Reshape(weight.Detach(), new Shape(m, n)).ToDType(DType.Float64);
-
-        double[] v = WarmStart(key, n, b);
-        double[]? sigma = null, uRitz = null;
-        double residual = double.PositiveInfinity;
-        int iteration = 0;
-        bool settled = false;
-        for (; iteration < _options.MaxIterations; iteration++)
+        if (weights.Count == 0) return [];
+        foreach (var (_, w) in weights)
+            if (w.Rank < 2) throw new ArgumentException($"Singular values need a weight of rank ≥ 2, got shape {w.Shape}.", nameof(weights));
+        var tensors = weights.Select(x => x.Weight).ToArray();
+        var (block, wanted) = Blocks(tensors);
+        bool keyed = weights.All(x => x.Key is not null);
+        string signature = string.Join("|", weights.Select((x, l) => $"{x.Key}:{x.Weight.Shape}:{x.Weight.DType}:{x.Weight.Backend.Name}:{block[l]}"));
+        SubspacePlan? plan = null;
+        if (keyed && _plans.TryGetValue(signature, out plan)) plan.Bind(tensors);
+        plan ??= new SubspacePlan(tensors, block, wanted);
+        if (keyed) _plans[signature] = plan;
+        try
         {
-            var y = Ops.MatMul(a, Upload(v, n, b, weight.Device)).ToArray<double>(); // W V, m×b
-            if (sigma is not null)
-            {
-                residual = RelativeResidual(y, sigma, uRitz!, m, b, k);
-                if (residual <= _options.Tolerance || settled) break;
-            }
-            Orthonormalizer.Orthonormalize(y, m, b, seed: iteration);
-            var z = Ops.MatMul(a, Upload(y, m, b, weight.Device), transA: true).ToArray<double>(); // Wᵀ Q, n×b
-            var previous = sigma;
-            (sigma, uRitz, v) = RayleighRitz(y, z, m, n, b, iteration);
-            settled = previous is not null && Enumerable.Range(0, k).All(i => Math.Abs(sigma[i] - previous[i]) <= 1e-3 * _options.Tolerance * sigma[0]);
-            if (sigma[0] == 0) // W = 0: every singular value is exactly zero
-            {
-                residual = 0;
-                break;
-            }
+            return Estimates(Iterate(plan), wanted);
         }
-        if (key is not null) _warm[key] = (n, b, v);
-        for (int i = 0; i < k; i++) values[i] = sigma![i];
-        return new SingularValueEstimate(values, residual, iteration, residual <= _options.Tolerance || settled);
+        finally
+        {
+            if (!keyed) plan.Dispose();
+        }
     }
 
-    /// <summary>Forgets the warm-start vectors (of one key, or all).</summary>
+    /// <summary>Forgets the warm-start vectors (of the batches that hold a key, or all) and frees their device memory.</summary>
     public void Reset(string? key = null)
     {
-        if (key is null) _warm.Clear();
-        else _warm.Remove(key);
-    }
-
-    // Q (m×b, orthonormal) and Z = Wᵀ Q (n×b): Qᵀ W = Zᵀ, whose SVD Zᵀ = P Σ Rᵀ comes from the eigenvectors P of
-    // ZᵀZ (b×b). Ritz values Σ, left vectors Q P, right vectors orth(Z P) (orthonormal, and completed where σ = 0).
-    private static (double[] Sigma, double[] U, double[] V) RayleighRitz(double[] q, double[] z, int m, int n, int b, int iteration)
-    {
-        var gram = new double[b * b];
-        for (int i = 0; i < b; i++)
-            for (int j = i; j < b; j++)
-            {
-                double s = 0;
-                for (int r = 0; r < n; r++) s += z[r * b + i] * z[r * b + j];
-                gram[i * b + j] = gram[j * b + i] = s;
-            }
-        var (lambda, p) = SymmetricEigen.Decompose(gram, b);
-        var sigma = lambda.Select(l => Math.Sqrt(Math.Max(l, 0))).ToArray();
-        var u = Multiply(q, p, m, b);
-        var v = Multiply(z, p, n, b);
-        Orthonormalizer.Orthonormalize(v, n, b, seed: 1000 + iteration);
-        return (sigma, u, v);
-    }
-
-    private static double RelativeResidual(double[] wv, double[] sigma, double[] u, int m, int b, int k)
-    {
-        double worst = 0;
-        for (int i = 0; i < k; i++)
+        foreach (var signature in _plans.Keys.Where(s => key is null || s.Split('|').Any(e => e.StartsWith(key + ":", StringComparison.Ordinal))).ToList())
         {
-            double s = 0;
-            for (int r = 0; r < m; r++)
-            {
-                double d = wv[r * b + i] - sigma[i] * u[r * b + i];
-                s += d * d;
-            }
-            worst = Math.Max(worst, Math.Sqrt(s));
+            _plans[signature].Dispose();
+            _plans.Remove(signature);
         }
-        return sigma[0] > 0 ? worst / sigma[0] : worst;
     }
 
-    private static double[] Multiply(double[] x, double[] p, int rows, int b)
+    /// <inheritdoc/>
+    public void Dispose() => Reset();
+
+    // The iteration, on the device: Y = W V; residual of the previous Ritz pairs (done ones drop out); Q = orth(Y);
+    // Z = Wᵀ Q; Rayleigh–Ritz (σ, U = Q P, V = Z P); V = orth(V). The first read comes where the previous call of
+    // this plan ended (so a trace that again runs to the cap, or stops where the last one did, reads once), the
+    // next ones CheckEvery iterations apart. Returns the state rows read at the end.
+    private double[] Iterate(SubspacePlan plan)
     {
-        var y = new double[rows * b];
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < b; c++)
+        var backend = plan.Backend;
+        var batch = plan.Batch;
+        double tolerance = _options.Tolerance, settle = 1e-3 * tolerance;
+        LastReads = 0;
+        int check = plan.LastIterations > 0 ? plan.LastIterations : _options.CheckEvery;
+        backend.Fill(plan.State, 0);
+        for (int iteration = 0; iteration < _options.MaxIterations; iteration++)
+        {
+            backend.SubspaceProduct(batch, false, plan.V, plan.Y, plan.State);
+            if (iteration > 0) backend.SubspaceResidual(batch, plan.Y, plan.U, plan.State, iteration, tolerance);
+            backend.SubspaceOrthonormalize(batch, false, plan.Y, plan.State, (ulong)iteration);
+            backend.SubspaceProduct(batch, true, plan.Y, plan.Z, plan.State);
+            backend.SubspaceRayleighRitz(batch, plan.Y, plan.Z, plan.U, plan.V, plan.State, iteration, settle);
+            backend.SubspaceOrthonormalize(batch, true, plan.V, plan.State, 1000 + (ulong)iteration);
+            if (iteration + 1 == check && check < _options.MaxIterations)
             {
-                double s = 0;
-                for (int j = 0; j < b; j++) s += x[r * b + j] * p[j * b + c];
-                y[r * b + c] = s;
+                if (ReadAllDone(plan, batch.Count, out var state)) return state;
+                check += _options.CheckEvery;
             }
-        return y;
+        }
+        // At the cap: the residual of the last Ritz pairs, for the weights still going.
+        backend.SubspaceProduct(batch, false, plan.V, plan.Y, plan.State);
+        backend.SubspaceResidual(batch, plan.Y, plan.U, plan.State, _options.MaxIterations, tolerance);
+        if (!ReadAllDone(plan, batch.Count, out var last)) plan.LastIterations = _options.MaxIterations;
+        return last;
     }
 
-    private double[] WarmStart(string? key, int n, int b)
+    // Reads the state; says whether every matrix is done, and if so remembers where the slowest one stopped.
+    private bool ReadAllDone(SubspacePlan plan, int count, out double[] state)
     {
-        if (key is not null && _warm.TryGetValue(key, out var w) && w.Cols == n && w.Block == b) return (double[])w.V.Clone();
-        // A fixed pseudo-random start: the same weight gives the same iterates.
-        var random = new Random(n * 31 + b);
-        var v = new double[n * b];
-        for (int i = 0; i < v.Length; i++) v[i] = random.NextDouble() - 0.5;
-        Orthonormalizer.Orthonormalize(v, n, b);
-        return v;
+        LastReads++;
+        state = plan.ReadState();
+        int iterations = 0;
+        for (int l = 0; l < count; l++)
+        {
+            var row = state.AsSpan(l * SubspaceBatch.StateStride, SubspaceBatch.StateStride);
+            if (row[SubspaceBatch.DoneSlot] == 0) return false;
+            iterations = Math.Max(iterations, (int)row[SubspaceBatch.IterationsSlot]);
+        }
+        plan.LastIterations = iterations;
+        return true;
     }
 
-    private static Tensor Upload(double[] block, int rows, int cols, Device device) => Tensor.FromArray(block, new Shape(rows, cols), device);
+    private SingularValueEstimate[] Estimates(double[] state, int[] wanted)
+    {
+        var estimates = new SingularValueEstimate[wanted.Length];
+        for (int l = 0; l < wanted.Length; l++)
+        {
+            var row = state.AsSpan(l * SubspaceBatch.StateStride, SubspaceBatch.StateStride);
+            var values = Enumerable.Repeat(double.NaN, _options.Count).ToArray();
+            for (int i = 0; i < wanted[l]; i++) values[i] = row[i];
+            double residual = row[SubspaceBatch.ResidualSlot];
+            bool converged = row[SubspaceBatch.DoneSlot] != 0;
+            estimates[l] = new SingularValueEstimate(values, residual, (int)row[SubspaceBatch.IterationsSlot], converged);
+        }
+        return estimates;
+    }
+
+    // Block b = Count + Oversample (within min(rows, cols)), or the whole small side when it is at most twice that
+    // (and fits a block): exact after one Rayleigh–Ritz step, for little more work.
+    private (int[] Block, int[] Wanted) Blocks(Tensor[] weights)
+    {
+        var block = new int[weights.Length];
+        var wanted = new int[weights.Length];
+        for (int l = 0; l < weights.Length; l++)
+        {
+            int m = weights[l].Shape[0], n = (int)(weights[l].Numel / m), small = Math.Min(m, n);
+            wanted[l] = Math.Min(_options.Count, small);
+            block[l] = Math.Min(_options.Count + _options.Oversample, small);
+            if (small <= 2 * block[l] && small <= SubspaceBatch.MaxBlock) block[l] = small;
+        }
+        return (block, wanted);
+    }
 
     private static SubspaceSvdOptions Validated(SubspaceSvdOptions o)
     {

@@ -59,7 +59,8 @@ public static class TrainingSession
         var dataset = OpenDataset(config, observer.Message);
         CheckDataMatchesModel(dataset, config.Model);
 
-        using var trainer = CreateTrainer(config, device);
+        // A resumed run's weights come from its checkpoint (which must hold every one), so they are not initialised first.
+        using var trainer = CreateTrainer(config, device, initialize: resumeFrom is null);
         trainer.CudaGraphs = config.CudaGraphs;
         var (g, d, gEma) = (trainer.G, trainer.D, trainer.GEma!);
 
@@ -209,11 +210,13 @@ public static class TrainingSession
     }
 
     /// <summary>G, D and G_ema of the configuration, freshly initialised, and their trainer.</summary>
-    public static GanTrainer<BigGanGenerator, BigGanDiscriminator> CreateTrainer(RunConfig config, Device device)
+    /// <param name="initialize">False when every weight is loaded next (a resumed run): the networks skip their init.</param>
+    public static GanTrainer<BigGanGenerator, BigGanDiscriminator> CreateTrainer(RunConfig config, Device device, bool initialize = true)
     {
-        var g = new BigGanGenerator(config.Model, config.ModelSeed, device);
-        var d = new BigGanDiscriminator(config.Model, config.ModelSeed + 1, device);
-        var gEma = new BigGanGenerator(config.Model, config.ModelSeed, device);
+        var g = new BigGanGenerator(config.Model, config.ModelSeed, device, initialize);
+        var d = new BigGanDiscriminator(config.Model, config.ModelSeed + 1, device, initialize);
+        // Not initialised: the trainer copies G's whole state into it at once (the reference's ema.update(0)).
+        var gEma = new BigGanGenerator(config.Model, config.ModelSeed, device, initialize: false);
         return new GanTrainer<BigGanGenerator, BigGanDiscriminator>(g, d, gEma, config.Training, device,
             name => name.StartsWith("shared.", StringComparison.Ordinal)); // the reference exempts the shared embedding
     }

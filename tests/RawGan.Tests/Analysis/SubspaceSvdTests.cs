@@ -1,4 +1,5 @@
 using RawGan.Engine;
+using RawGan.Engine.Backends.Cpu;
 using RawGan.Engine.Nn;
 using RawGan.Model.Analysis;
 using RawGan.Tests.TestSupport;
@@ -128,6 +129,56 @@ public class SubspaceSvdTests
     }
 
     [Test]
+    public void ABatchOfMixedShapesMatchesEachAlone()
+    {
+        var rng = TestRng.Fresh();
+        // Block 8, the whole small side (12), one row, zero, and a float32 conv weight viewed as (out, rest).
+        var shapes = new[] { (20, 30), (45, 12), (1, 50), (6, 9), (64, 144) };
+        var weights = shapes.Select((s, l) => l == 3 ? Tensor.Zeros([s.Item1, s.Item2], DType.Float64) : Matrix(rng.NormalArray(s.Item1 * s.Item2), s.Item1, s.Item2)).ToList();
+        var svd = new SubspaceSvd();
+        var batch = svd.Compute(weights.Select((w, l) => ((string?)$"w{l}", w)).ToList());
+        for (int l = 0; l < shapes.Length; l++)
+        {
+            var (m, n) = shapes[l];
+            var reference = DenseMath.JacobiSingularValues(weights[l].ToArray<double>(), m, n);
+            Assert.That(batch[l].Converged, Is.True, $"matrix {l}: residual {batch[l].Residual}; {rng}");
+            for (int i = 0; i < Math.Min(3, Math.Min(m, n)); i++)
+                Assert.That(batch[l].Values[i], Is.EqualTo(reference[i]).Within(DefaultTolerance * Math.Max(reference[0], 1e-300)), $"σ{i} of {m}×{n}; {rng}");
+            var alone = new SubspaceSvd().Compute(weights[l]);
+            Assert.That(batch[l].Iterations, Is.EqualTo(alone.Iterations), $"matrix {l} iterates as it does alone (done ones drop out); {rng}");
+        }
+    }
+
+    [Test]
+    public void AWarmTraceReadsTheDeviceOnce()
+    {
+        var rng = TestRng.Fresh();
+        var s = Enumerable.Range(0, 24).Select(i => 3.0 * Math.Pow(0.9, i)).ToArray();
+        var w = DenseMath.WithSingularValues(rng, 24, 96, s);
+        var svd = new SubspaceSvd();
+        svd.Compute(Matrix(w, 24, 96), "layer");
+        var nudge = rng.NormalArray(w.Length, 1e-4);
+        var warm = svd.Compute(Matrix(w.Select((x, i) => x + nudge[i]).ToArray(), 24, 96), "layer");
+        Assert.That(warm.Iterations, Is.LessThan(svd.Options.CheckEvery), rng.ToString());
+        Assert.That(svd.LastReads, Is.EqualTo(1), "converged before the first check: the state is read once");
+    }
+
+    [Test]
+    public void ATraceThatAgainRunsToTheCapReadsOnce()
+    {
+        var rng = TestRng.Fresh();
+        // A Gaussian 40×200: its flat spectrum is far from converged after 5 iterations.
+        var w = Matrix(rng.NormalArray(40 * 200), 40, 200);
+        var svd = new SubspaceSvd(new SubspaceSvdOptions(MaxIterations: 5, CheckEvery: 2));
+        var first = svd.Compute(w, "layer");
+        Assert.That(first.Converged, Is.False, $"the test needs a trace that stops at the cap; {rng}");
+        Assert.That(svd.LastReads, Is.EqualTo(3), "reads after iterations 2 and 4 and at the cap");
+        var second = svd.Compute(w, "layer");
+        Assert.That(second.Converged, Is.False, rng.ToString());
+        Assert.That(svd.LastReads, Is.EqualTo(1), "the last call stopped at the cap, so this one reads only there");
+    }
+
+    [Test]
     public void NetworkSpectraPairsEachWeightWithItsSnEstimate()
     {
         var layer = new Linear(20, 12, sn: new SpectralNormOptions(), seed: 3);
@@ -159,7 +210,7 @@ public class SubspaceSvdTests
         int n = 6;
         var x = rng.NormalArray(n * n);
         var a = DenseMath.MatMul(x, n, n, DenseMath.Transpose(x, n, n), n);
-        var (values, vectors) = SymmetricEigen.Decompose(a, n);
+        var (values, vectors) = JacobiEigen.Decompose(a, n);
         Assert.That(values, Is.Ordered.Descending);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)

@@ -152,6 +152,18 @@ internal sealed class RecordingCpuBackend : IBackend, IGraphCapture
         Run(() => Cpu.Conv2dBackwardWeight(U(x), U(dy), U(dw), geometry, math));
     }
 
+    public void SubspaceProduct(SubspaceBatch batch, bool transpose, Storage x, Storage y, Storage state) =>
+        Run(() => Cpu.SubspaceProduct(batch, transpose, U(x), U(y), U(state)));
+
+    public void SubspaceOrthonormalize(SubspaceBatch batch, bool columnSide, Storage x, Storage state, ulong seed) =>
+        Run(() => Cpu.SubspaceOrthonormalize(batch, columnSide, U(x), U(state), seed));
+
+    public void SubspaceRayleighRitz(SubspaceBatch batch, Storage q, Storage z, Storage u, Storage v, Storage state, int iteration, double settle) =>
+        Run(() => Cpu.SubspaceRayleighRitz(batch, U(q), U(z), U(u), U(v), U(state), iteration, settle));
+
+    public void SubspaceResidual(SubspaceBatch batch, Storage y, Storage u, Storage state, int iteration, double tolerance) =>
+        Run(() => Cpu.SubspaceResidual(batch, U(y), U(u), U(state), iteration, tolerance));
+
     public void Pool2x2Forward(PoolKind kind, Storage x, Storage y, int n, int c, int h, int w) => Run(() => Cpu.Pool2x2Forward(kind, U(x), U(y), n, c, h, w));
 
     public void Pool2x2Backward(PoolKind kind, Storage x, Storage dy, Storage dx, int n, int c, int h, int w) =>

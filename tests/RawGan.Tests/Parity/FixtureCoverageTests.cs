@@ -10,7 +10,7 @@ public class FixtureCoverageTests
     private static readonly string[] Families =
     [
         "elementwise", "reduction", "softmax", "matmul", "conv2d", "pooling", "batchnorm", "embedding",
-        "spectral_norm", "losses", "orthogonal", "shape_ops", "optim", "biggan_blocks", "biggan_networks",
+        "spectral_norm", "losses", "orthogonal", "orthogonal_init", "shape_ops", "optim", "biggan_blocks", "biggan_networks",
     ];
 
     [Test]

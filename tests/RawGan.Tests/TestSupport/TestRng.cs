@@ -33,6 +33,9 @@ public sealed class TestRng
         return rng;
     }
 
+    /// <summary>A generator with a given seed, e.g. a second stream equal to one from <see cref="Fresh"/>.</summary>
+    public static TestRng WithSeed(int seed) => new(seed);
+
     /// <summary>Uniform in [lo, hi).</summary>
     public double Uniform(double lo, double hi) => lo + (hi - lo) * _random.NextDouble();
 

@@ -1,13 +1,14 @@
-namespace RawGan.Model.Analysis;
+namespace RawGan.Engine.Backends.Cpu;
 
 /// <summary>
 /// Eigenvalues and eigenvectors of a small symmetric matrix in float64 by the cyclic Jacobi method: slow for large
 /// n (O(n³) a sweep) but accurate to working precision and simple, which is what the b×b Rayleigh–Ritz problems of
-/// <see cref="SubspaceSvd"/> need (b ≤ a dozen). Not Metrics.SymmetricEigen (Householder + QL, built for 2048-d
-/// covariances): σ = √λ of a Gram matrix, and QL's eigenvalue errors of about ε·λmax become σ errors of √ε·σ0
-/// (≈ 1e-8), where Jacobi keeps small eigenvalues to high relative accuracy (a rank-deficient weight's σ2 stays 0).
+/// the subspace iteration need (b ≤ 16; kernels-cu/subspace.cu runs the same sweeps on the GPU). Not
+/// Model.Metrics.SymmetricEigen (Householder + QL, built for 2048-d covariances): σ = √λ of a Gram matrix, and QL's
+/// eigenvalue errors of about ε·λmax become σ errors of √ε·σ0 (≈ 1e-8), where Jacobi keeps small eigenvalues to
+/// high relative accuracy (a rank-deficient weight's σ2 stays 0).
 /// </summary>
-public static class SymmetricEigen
+internal static class JacobiEigen
 {
     /// <summary>
     /// Decomposes the symmetric n×n matrix <paramref name="a"/> (row-major, only read): returns the eigenvalues in
