@@ -1,4 +1,5 @@
 using RawGan.Engine.Autograd;
+using RawGan.Engine.Distributed;
 
 namespace RawGan.Engine;
 
@@ -10,10 +11,11 @@ public static partial class Ops
     /// affine of its own, exactly as <see cref="BatchNorm"/> normalises it (batch statistics and a running-statistics
     /// update in training, running statistics in eval), and gain and bias (N, C) are per sample. One kernel pass
     /// replaces four (normalise, scale, shift, ReLU) and their intermediate tensors; the gradients reach x, gain
-    /// and bias.
+    /// and bias. With <paramref name="crossReplica"/>, training statistics (and their gradients) are taken over the
+    /// batches of every replica of that data-parallel group (CrossReplicaBatchNorm.cs).
     /// </summary>
     public static Tensor ConditionalBatchNormRelu(Tensor x, Tensor? runningMean, Tensor? runningVar, Tensor gain, Tensor bias,
-                                                  bool training, double momentum = 0.1, double eps = 1e-5)
+                                                  bool training, double momentum = 0.1, double eps = 1e-5, ICommunicator? crossReplica = null)
     {
         const string op = nameof(ConditionalBatchNormRelu);
         CheckSame(op, x, gain, bias);
@@ -29,7 +31,7 @@ public static partial class Ops
         {
             if (t is not null && t.Numel != c) throw new ArgumentException($"{op}: {name} has {t.Numel} elements, x has {c} channels.", name);
         }
-        var (mean, variance) = NormalizingStatistics(op, x, runningMean, runningVar, training, momentum, n, c, spatial);
+        var (mean, variance) = NormalizingStatistics(op, x, runningMean, runningVar, training, momentum, n, c, spatial, crossReplica);
 
         var y = Empty(x, x.Shape);
         x.Backend.ConditionalBatchNormReluForward(x.Storage, mean.Storage, variance.Storage, gain.Storage, bias.Storage, eps, y.Storage, n, c, spatial);
@@ -38,8 +40,11 @@ public static partial class Ops
             var dx = Empty(x, x.Shape);
             var dgain = Empty(x, gain.Shape);
             var dbias = Empty(x, bias.Shape);
+            bool crossReplicaStatistics = training && crossReplica is not null;
             x.Backend.ConditionalBatchNormReluBackward(x.Storage, y.Storage, dy.Storage, mean.Storage, variance.Storage, gain.Storage, eps,
-                                                      training, dx.Storage, dgain.Storage, dbias.Storage, n, c, spatial);
+                                                      training && !crossReplicaStatistics, dx.Storage, dgain.Storage, dbias.Storage, n, c, spatial);
+            if (crossReplicaStatistics)
+                dx = CrossReplicaConditionalBackward(x, dx, mean, variance, gain, eps, crossReplica!, dgain, dbias, n, c, spatial);
             return [dx, dgain, dbias];
         });
     }
