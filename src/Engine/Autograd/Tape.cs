@@ -65,6 +65,7 @@ internal static class Tape
                 var previous = t.Grad;
                 t.Grad = TensorScope.Keep(previous is null ? g.Clone() : Ops.Add(previous, g));
                 previous?.Dispose();
+                GradientReady.Finished(t);
             }
         }
     }

@@ -8,7 +8,8 @@ namespace RawGan.Model.Data;
 /// While the caller trains on one batch, the next is assembled in host memory on a background task; the copy to
 /// the device happens on the calling thread (a GPU backend's context belongs to it). <see cref="State"/> is the
 /// position of the next batch: a loader created from a saved state continues with exactly the batches the
-/// original would have produced.
+/// original would have produced. A rank of a data-parallel group reads only its <see cref="BatchSlice"/> of each
+/// batch: every rank walks the same permutation, so the ranks' slices together are the single-process batch.
 /// </summary>
 public sealed class DataLoader : IDisposable
 {
@@ -16,6 +17,7 @@ public sealed class DataLoader : IDisposable
     private readonly int _sampleSize;
     private readonly bool _shuffle;
     private readonly bool _prefetch;
+    private readonly BatchSlice _slice;
     private readonly HostBatch[] _buffers;
     private readonly CancellationTokenSource _cancel = new();
 
@@ -29,10 +31,11 @@ public sealed class DataLoader : IDisposable
 
     /// <summary>
     /// A loader over <paramref name="dataset"/> producing batches of <paramref name="batchSize"/> on
-    /// <paramref name="device"/> (default: <see cref="Device.Default"/>), starting at <paramref name="start"/>.
+    /// <paramref name="device"/> (default: <see cref="Device.Default"/>), starting at <paramref name="start"/>; with
+    /// <paramref name="slice"/>, only those rows of each batch.
     /// </summary>
     public DataLoader(IImageDataset dataset, int batchSize, ulong seed, Device? device = null, bool shuffle = true,
-                      bool prefetch = true, LoaderState start = default)
+                      bool prefetch = true, LoaderState start = default, BatchSlice? slice = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -45,10 +48,12 @@ public sealed class DataLoader : IDisposable
         Device = device ?? Device.Default;
         _shuffle = shuffle;
         _prefetch = prefetch;
+        _slice = slice ?? BatchSlice.Whole(batchSize);
+        if (_slice.Total != batchSize) throw new ArgumentException($"A slice of a {_slice.Total}-sample batch does not fit batches of {batchSize}.", nameof(slice));
         BatchesPerEpoch = dataset.Count / batchSize;
         CheckState(start);
         State = start;
-        _buffers = [new HostBatch(batchSize, _sampleSize), new HostBatch(batchSize, _sampleSize)];
+        _buffers = [new HostBatch(_slice.Count, _sampleSize), new HostBatch(_slice.Count, _sampleSize)];
     }
 
     /// <summary>The data set read.</summary>
@@ -85,8 +90,8 @@ public sealed class DataLoader : IDisposable
             _pending = Task.Run(() => Fill(next, buffer, _cancel.Token));
         }
 
-        var images = Tensor.FromArray(host.Pixels, [BatchSize, _dataset.Channels, _dataset.Height, _dataset.Width], Device);
-        var labels = Tensor.FromArray(host.Labels, [BatchSize], Device);
+        var images = Tensor.FromArray(host.Pixels, [_slice.Count, _dataset.Channels, _dataset.Height, _dataset.Width], Device);
+        var labels = Tensor.FromArray(host.Labels, [_slice.Count], Device);
         return new DataBatch(images, labels, host.State);
     }
 
@@ -135,8 +140,8 @@ public sealed class DataLoader : IDisposable
     private HostBatch Fill(LoaderState position, HostBatch buffer, CancellationToken cancel)
     {
         var order = OrderOf(position.Epoch);
-        int first = position.Batch * BatchSize;
-        for (int b = 0; b < BatchSize; b++)
+        int first = position.Batch * BatchSize + _slice.Start;
+        for (int b = 0; b < _slice.Count; b++)
         {
             cancel.ThrowIfCancellationRequested();
             int index = order is null ? first + b : order[first + b];

@@ -3,6 +3,7 @@ using RawGan.Engine.Autograd;
 using RawGan.Engine.Nn;
 using RawGan.Engine.Optim;
 using RawGan.Engine.Rng;
+using RawGan.Model.Data;
 
 namespace RawGan.Model.Training;
 
@@ -34,9 +35,16 @@ public sealed class GanTrainer<TG, TD>
     private readonly Device _device;
     private readonly Func<string, bool> _excludeFromGOrtho;
     private readonly Ema? _ema;
+    private readonly DataParallel? _parallel;
+    private readonly DType _dtype;
 
-    /// <summary>Creates a trainer; <paramref name="excludeFromGOrtho"/> names G parameters exempt from orthogonal regularisation (the shared embedding).</summary>
-    public GanTrainer(TG g, TD d, TG? gEma, TrainingOptions options, Device device, Func<string, bool>? excludeFromGOrtho = null)
+    /// <summary>
+    /// Creates a trainer; <paramref name="excludeFromGOrtho"/> names G parameters exempt from orthogonal regularisation
+    /// (the shared embedding). With <paramref name="parallel"/>, this is one rank of data-parallel training: it trains
+    /// on its slice of each global batch of <see cref="TrainingOptions.BatchSize"/> and all-reduces the gradients.
+    /// </summary>
+    public GanTrainer(TG g, TD d, TG? gEma, TrainingOptions options, Device device, Func<string, bool>? excludeFromGOrtho = null,
+                      DataParallel? parallel = null)
     {
         options.Validate();
         G = g;
@@ -54,6 +62,10 @@ public sealed class GanTrainer<TG, TD>
             _ema.CopyFromSources();
         }
         Random = new PhiloxGenerator(options.Seed);
+        _dtype = g.NamedParameters().First().Value.DType;
+        _parallel = parallel;
+        parallel?.Attach(g, d, g.StateDict().Concat(d.StateDict()).Concat(gEma?.StateDict() ?? []).Concat(GOptimizer.StateTensors()).Concat(DOptimizer.StateTensors())
+                                 .Select(kv => kv.Value));
     }
 
     /// <summary>The generator being trained.</summary>
@@ -92,17 +104,20 @@ public sealed class GanTrainer<TG, TD>
             {
                 using var scope = new TensorScope();
                 var (x, xLabels) = real.Next();
-                var (z, y) = SampleLatents(x.Shape[0]);
+                var (z, y) = SampleLatents(_options.BatchSize);
                 Tensor fake;
                 using (GradMode.Disable()) fake = G.Generate(z, y);
                 // Real and fake go through D in one batch, as the reference does (one set of batch statistics).
                 var scores = D.Score(Ops.Cat([fake, x], 0), Ops.Cat([y, xLabels], 0));
                 int n = fake.Shape[0];
                 var (lossReal, lossFake) = Ops.HingeLossDiscriminator(Ops.Narrow(scores, 0, n, scores.Shape[0] - n), Ops.Narrow(scores, 0, 0, n));
+                if (a == _options.DAccumulations - 1) _parallel?.StartGradientReduction(D);
                 Ops.MulScalar(Ops.Add(lossReal, lossFake), 1.0 / _options.DAccumulations).Backward();
                 dReal += lossReal.Item() / _options.DAccumulations;
                 dFake += lossFake.Item() / _options.DAccumulations;
             }
+            _parallel?.FinishGradientReduction(D);
+            if (_parallel?.Mean(dReal, dFake) is [var meanReal, var meanFake]) (dReal, dFake) = (meanReal, meanFake);
             if (_options.DOrtho > 0) AddOrtho(D, _options.DOrtho, _ => false);
             ThrowIfDiverged(new StepLosses(dReal, dFake, 0));
             DOptimizer.Step();
@@ -117,9 +132,12 @@ public sealed class GanTrainer<TG, TD>
             using var scope = new TensorScope();
             var (z, y) = SampleLatents(_options.BatchSize);
             var loss = Ops.HingeLossGenerator(D.Score(G.Generate(z, y), y));
+            if (a == _options.GAccumulations - 1) _parallel?.StartGradientReduction(G);
             Ops.MulScalar(loss, 1.0 / _options.GAccumulations).Backward();
             gLoss += loss.Item() / _options.GAccumulations;
         }
+        _parallel?.FinishGradientReduction(G);
+        if (_parallel?.Mean(gLoss) is [var meanG]) gLoss = meanG;
         SetRequiresGrad(D, true);
         var losses = new StepLosses(dReal, dFake, gLoss);
         ThrowIfDiverged(losses);
@@ -131,14 +149,18 @@ public sealed class GanTrainer<TG, TD>
         return losses;
     }
 
-    /// <summary>Latents z ~ N(0, I) (n, DimZ) and uniform labels (n), from the trainer's Philox stream.</summary>
+    /// <summary>
+    /// Latents z ~ N(0, I) (n, DimZ) in G's dtype and uniform labels (n), from the trainer's Philox stream; a
+    /// data-parallel rank gets its slice of the n rows (the same values one process would draw for them).
+    /// </summary>
     public (Tensor Z, Tensor Labels) SampleLatents(int n)
     {
-        var z = Random.Normal([n, G.DimZ], device: _device);
+        var slice = _parallel?.Slice(n) ?? BatchSlice.Whole(n);
+        var z = slice.Normal(Random, G.DimZ, _dtype, _device);
         // Labels from float64 uniforms on the host: (1 − 2^-53)·K stays below K, so no label reaches K.
-        var u = Random.Uniform([n], DType.Float64, Device.Cpu).ToArray<double>();
-        var labels = new int[n];
-        for (int i = 0; i < n; i++) labels[i] = (int)(u[i] * G.NumClasses);
+        var u = slice.Uniform(Random, DType.Float64, Device.Cpu).ToArray<double>();
+        var labels = new int[u.Length];
+        for (int i = 0; i < u.Length; i++) labels[i] = (int)(u[i] * G.NumClasses);
         return (z, Tensor.FromArray(labels, _device));
     }
 

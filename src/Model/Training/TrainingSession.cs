@@ -48,9 +48,15 @@ public static class TrainingSession
 {
     /// <summary>Runs (or resumes) training in <paramref name="run"/> until the configured step, a stop request or divergence.</summary>
     /// <param name="evaluator">Optional IS/FID evaluation every N steps (--eval-every), which keeps best.safetensors.</param>
+    /// <param name="parallel">
+    /// This process's rank of data-parallel training, or null for a single process. Every rank runs this session;
+    /// rank 0 alone writes the run folder (config, logs, checkpoints, samples, σ trace, events, evaluations), and the
+    /// ranks agree on when to stop (a stop request on any rank, a collapse seen by rank 0).
+    /// </param>
     public static TrainingResult Run(RunFolder run, RunConfig config, Device device, string? resumeFrom, ITrainingObserver observer, CancellationToken stop,
-                                     Metrics.TrainingEvaluator? evaluator = null)
+                                     Metrics.TrainingEvaluator? evaluator = null, DataParallel? parallel = null)
     {
+        bool root = parallel?.IsRoot ?? true;
         config.Model.Validate();
         config.Training.Validate();
         var dataset = OpenDataset(config, observer.Message);
@@ -60,7 +66,7 @@ public static class TrainingSession
         var d = new BigGanDiscriminator(config.Model, config.ModelSeed + 1, device);
         var gEma = new BigGanGenerator(config.Model, config.ModelSeed, device);
         var trainer = new GanTrainer<BigGanGenerator, BigGanDiscriminator>(g, d, gEma, config.Training, device,
-            name => name.StartsWith("shared.", StringComparison.Ordinal)); // the reference exempts the shared embedding
+            name => name.StartsWith("shared.", StringComparison.Ordinal), parallel); // the reference exempts the shared embedding
 
         var start = LoaderState.Start;
         if (resumeFrom is not null)
@@ -69,13 +75,13 @@ public static class TrainingSession
             start = new LoaderState(long.Parse(meta["loader_epoch"], CultureInfo.InvariantCulture), int.Parse(meta["loader_batch"], CultureInfo.InvariantCulture));
             observer.Message($"Resumed from {resumeFrom} at step {trainer.Step}.");
         }
-        File.WriteAllText(run.ConfigPath, config.ToJson());
+        if (root) File.WriteAllText(run.ConfigPath, config.ToJson());
 
-        using var loader = new DataLoader(dataset, config.Training.BatchSize, config.DataSeed, device, start: start);
-        var batches = new LoaderBatches(loader);
-        using var log = new TrainingLog(run);
+        using var loader = new DataLoader(dataset, config.Training.BatchSize, config.DataSeed, device, start: start, slice: parallel?.Slice(config.Training.BatchSize));
+        var batches = new LoaderBatches(loader, config.Model.DType);
+        using var log = root ? new TrainingLog(run) : null;
         var (sampleZ, sampleLabels) = SampleLatents(config, device);
-        var monitor = new TrainingMonitor(run, config, g, d, trainer.Step); // sv.csv and the collapse detector
+        var monitor = root ? new TrainingMonitor(run, config, g, d, trainer.Step) : null; // sv.csv and the collapse detector
 
         long imagesPerStep = (long)config.Training.BatchSize * config.Training.DStepsPerGStep * config.Training.DAccumulations;
         long firstStep = trainer.Step;
@@ -94,14 +100,16 @@ public static class TrainingSession
                 ["run_config"] = config.ToJson(),
             };
             string path = run.CheckpointPath(trainer.Step);
-            Checkpoint.Save(path, trainer, meta);
             lastCheckpoint = path;
             lastSaved = trainer.Step;
+            if (!root) return;
+            Checkpoint.Save(path, trainer, meta);
             run.PruneCheckpoints(config.KeepCheckpoints);
             observer.Message($"Checkpoint {Path.GetRelativePath(run.Path, path)}");
         }
         void Sample()
         {
+            if (monitor is null) return; // rank 0's job
             string path = run.SamplePath(trainer.Step);
             WriteSampleSheet(path, gEma, sampleZ, sampleLabels, config.Model.NumClasses, config.SamplesPerClass, monitor.ObserveSamples);
             observer.Message($"Samples {Path.GetRelativePath(run.Path, path)} (diversity {monitor.LastDiversity:F3})");
@@ -109,7 +117,7 @@ public static class TrainingSession
 
         while (trainer.Step < config.Training.Steps)
         {
-            if (stop.IsCancellationRequested)
+            if (parallel?.Any(stop.IsCancellationRequested) ?? stop.IsCancellationRequested)
             {
                 if (trainer.Step > lastSaved) Save();
                 return new TrainingResult(TrainingOutcome.Stopped, trainer.Step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate());
@@ -128,15 +136,15 @@ public static class TrainingSession
             if (step % config.LogEvery == 0 || step == config.Training.Steps)
             {
                 var entry = new LogEntry(step, losses.DReal, losses.DFake, losses.G, clock.Elapsed.TotalSeconds, Rate());
-                log.Append(entry);
+                log?.Append(entry);
                 observer.Logged(entry);
             }
-            monitor.AfterStep(step, losses);
+            monitor?.AfterStep(step, losses);
             if (config.SampleEvery > 0 && step % config.SampleEvery == 0) Sample();
-            if (monitor.Check(step) is { } collapse)
+            if (AgreedCollapse(monitor?.Check(step), step, parallel) is { } collapse)
             {
                 // Logged before the checkpoint of this step, so lastCheckpoint is the last one before the event.
-                EventLog.Append(run.Path, "collapse", collapse, config.Collapse.Action, lastCheckpoint, config.Training.GLearningRate, config.Training.DLearningRate);
+                if (root) EventLog.Append(run.Path, "collapse", collapse, config.Collapse.Action, lastCheckpoint, config.Training.GLearningRate, config.Training.DLearningRate);
                 observer.Message($"Collapse detected at step {step}: {collapse.Describe()} (evidence in {EventLog.FileName}).");
                 if (config.Collapse.Action != CollapseAction.Warn)
                     return new TrainingResult(TrainingOutcome.Collapsed, step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate(), collapse.Describe(), collapse);
@@ -145,12 +153,13 @@ public static class TrainingSession
             if (evaluator is not null && step % evaluator.Every == 0)
             {
                 if (lastSaved != step) Save(); // best.safetensors is a copy of this step's checkpoint
-                observer.Message(evaluator.Describe(evaluator.Evaluate(run, step, gEma, lastCheckpoint!, device)));
+                if (root) observer.Message(evaluator.Describe(evaluator.Evaluate(run, step, gEma, lastCheckpoint!, device)));
             }
         }
         if (trainer.Step > lastSaved || lastCheckpoint is null) Save();
         if (config.SampleEvery <= 0 || trainer.Step % config.SampleEvery != 0) Sample();
-        observer.Message(monitor.Summary());
+        if (monitor is not null) observer.Message(monitor.Summary());
+        if (parallel is not null) observer.Message(parallel.Summary(trainer.Step - firstStep));
         return new TrainingResult(TrainingOutcome.Completed, trainer.Step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate());
     }
 
@@ -178,7 +187,7 @@ public static class TrainingSession
     public static (Tensor Z, Tensor Labels) SampleLatents(RunConfig config, Device device)
     {
         int k = config.Model.NumClasses, s = config.SamplesPerClass;
-        var z = Tensor.RandomNormal([k * s, config.Model.EffectiveDimZ], config.SampleSeed, device: device);
+        var z = Tensor.RandomNormal([k * s, config.Model.EffectiveDimZ], config.SampleSeed, dtype: config.Model.DType, device: device);
         var labels = Enumerable.Range(0, k * s).Select(i => i / s).ToArray();
         return (z, Tensor.FromArray(labels, device));
     }
@@ -205,12 +214,21 @@ public static class TrainingSession
         }
     }
 
-    private sealed class LoaderBatches(DataLoader loader) : IRealBatches
+    // Rank 0 alone runs the collapse detector; the other ranks of a data-parallel group stop on its word.
+    private static CollapseEvent? AgreedCollapse(CollapseEvent? seen, long step, DataParallel? parallel)
+    {
+        if (parallel is null) return seen;
+        bool collapsed = parallel.FromRoot(seen is not null);
+        return parallel.IsRoot || !collapsed ? seen : new CollapseEvent(step, [new CollapseSignal("rank 0's collapse detector", true, new Dictionary<string, double>())]);
+    }
+
+    // Real images in the model's dtype (the loader reads Float32).
+    private sealed class LoaderBatches(DataLoader loader, DType dtype) : IRealBatches
     {
         public (Tensor Images, Tensor Labels) Next()
         {
             var batch = loader.Next();
-            return (batch.Images, batch.Labels);
+            return (batch.Images.ToDType(dtype), batch.Labels);
         }
     }
 }
