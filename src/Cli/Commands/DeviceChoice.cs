@@ -14,8 +14,8 @@ internal static class DeviceChoice
         DefaultValueFactory = _ => "auto",
     };
 
-    /// <summary>Opens the chosen device, saying in one line what was picked and why.</summary>
-    public static Device Open(string choice, Action<string> say)
+    /// <summary>Opens the chosen device (GPU <paramref name="ordinal"/> for CUDA), saying in one line what was picked and why.</summary>
+    public static Device Open(string choice, Action<string> say, int ordinal = 0)
     {
         switch (choice.ToLowerInvariant())
         {
@@ -23,7 +23,7 @@ internal static class DeviceChoice
                 say($"Device: CPU ({Environment.ProcessorCount} threads).");
                 return Device.Cpu;
             case "cuda":
-                var backend = CudaBackend.Open(); // throws CudaException with the reason when there is no GPU
+                var backend = CudaBackend.Open(ordinal); // throws CudaException with the reason when there is no GPU
                 say($"Device: {backend.Name} ({backend.Context.Name}).");
                 return Device.For(backend);
             case "auto":

@@ -55,9 +55,12 @@ internal static class TrainCommand
         foreach (var o in analysis.All) cmd.Options.Add(o);
         var evaluation = new TrainingEvalOptions();
         foreach (var o in evaluation.All) cmd.Options.Add(o);
+        var distributed = new DistributedOptions();
+        foreach (var o in distributed.All) cmd.Options.Add(o);
 
         cmd.SetAction(r => DeviceChoice.Guard(() =>
         {
+            using var launch = distributed.Start(r); // several ranks under mpirun (README: many GPUs and hosts)
             RunConfig config;
             RunFolder run;
             string? resumeFrom = null;
@@ -101,13 +104,16 @@ internal static class TrainCommand
                 };
                 config.Model.Validate();
                 config.Training.Validate();
-                run = RunFolder.CreateNew(r.GetValue(runs)!, r.GetValue(name));
+                run = RunFolder.Open(launch.FromRoot(() => RunFolder.CreateNew(r.GetValue(runs)!, r.GetValue(name)).Path));
             }
 
             config = analysis.Apply(r, config);
-            var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
+            var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine, launch.LocalRank);
+            var parallel = launch.DataParallel(dev);
+            if (parallel is not null) Console.WriteLine(launch.Describe(config.Training.BatchSize));
             Console.WriteLine($"Run folder: {run.Path}");
             using var stop = new CancellationTokenSource();
+            launch.StopOnTerminate(stop);
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
                 if (stop.IsCancellationRequested) return; // a second Ctrl-C ends the process at once
@@ -119,7 +125,8 @@ internal static class TrainCommand
             try
             {
                 var evaluator = evaluation.Create(r, config, run, dev);
-                var result = ProgressDisplay.Run(config.Training.Steps, observer => CollapseHandling.Run(run, config, dev, resumeFrom, observer, stop.Token, evaluator));
+                var result = ProgressDisplay.Run(config.Training.Steps, observer => CollapseHandling.Run(run, config, dev, resumeFrom, observer, stop.Token, evaluator, parallel));
+                launch.Completed();
                 Console.WriteLine($"{result.Outcome} at step {result.Step}: {result.Seconds:F0} s, {result.ImagesPerSecond:F1} images/s.");
                 if (result.Checkpoint is not null) Console.WriteLine($"Checkpoint: {result.Checkpoint}");
                 Console.WriteLine($"Samples: {Path.Combine(run.Path, "samples")}");
