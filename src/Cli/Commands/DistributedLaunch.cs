@@ -47,11 +47,13 @@ internal sealed class DistributedLaunch : IDisposable
         MpiCommunicator? mpi = null;
         if (launch.Size > 1 || comm == "mpi")
         {
-            if (launch.Size > 1 && !launch.UnderMpirun)
-                throw new ArgumentException($"{launch.Source} say {launch.Size} processes, but RawGan connects its ranks with MPI: start them with mpirun -n {launch.Size} rawgan train ….");
             if (!MpiCommunicator.IsAvailable)
                 throw new ArgumentException("Training on several processes needs OpenMPI (libmpi.so.40): install openmpi-bin and libopenmpi-dev, then start with mpirun -n N rawgan train ….");
             mpi = MpiCommunicator.Initialize(launch);
+            // A launcher that sets RANK/WORLD_SIZE but does not start MPI jobs leaves each process an MPI job of its own.
+            if (launch.Size > 1 && (mpi.Size != launch.Size || mpi.Rank != launch.Rank))
+                throw new ArgumentException($"{launch.Source} say rank {launch.Rank} of {launch.Size}, but MPI connected rank {mpi.Rank} of {mpi.Size}: " +
+                                            $"start the ranks with mpirun -n {launch.Size} (or an MPI-aware launcher such as srun --mpi=pmix).");
             if (mpi.Rank != 0) Console.SetOut(TextWriter.Null); // rank 0 speaks for the job; errors still reach stderr
         }
         return new DistributedLaunch(launch, comm, mpi, options);
@@ -92,7 +94,11 @@ internal sealed class DistributedLaunch : IDisposable
         : $"Data parallel: rank {Rank} of {_parallel.Size} ({Launch.Source}), {_parallel.Communicator.Transport}, global batch {globalBatch} " +
           $"({globalBatch / _parallel.Size} per rank), cross-replica batch norm {(_options.SyncBatchNorm ? "on" : "off")}.";
 
-    /// <summary>Under mpirun, turns SIGTERM into a stop request on <paramref name="stop"/>, or into a lost-rank error when a peer has ended.</summary>
+    /// <summary>
+    /// Under MPI, turns SIGTERM into a stop request on <paramref name="stop"/> that every rank agrees on, or into a
+    /// lost-rank error when a peer on this host has ended (mpirun then SIGTERMs the survivors); a second SIGTERM ends
+    /// the process.
+    /// </summary>
     public void StopOnTerminate(CancellationTokenSource stop)
     {
         if (_mpi is null) return;
@@ -104,10 +110,10 @@ internal sealed class DistributedLaunch : IDisposable
                 Console.Error.WriteLine($"rawgan (rank {Rank}): {new RankLostException(lostRank, $"its process {pid} ended").Message}");
                 return;
             }
+            if (stop.IsCancellationRequested) return; // a second SIGTERM ends the process at once
             context.Cancel = true;
-            if (stop.IsCancellationRequested) return;
             stop.Cancel();
-            if (Rank == 0) Console.Error.WriteLine("Stopping after this step on SIGTERM: every rank stops, rank 0 writes a checkpoint.");
+            if (Rank == 0) Console.Error.WriteLine("Stopping after this step on SIGTERM: every rank stops, rank 0 writes a checkpoint (SIGTERM again to abort).");
         });
     }
 

@@ -30,7 +30,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator
         MpiNative.Check(MpiNative.MPI_Comm_size(_world, out int size));
         Rank = rank;
         Size = size;
-        LocalRank = launch.UnderMpirun ? launch.LocalRank : 0;
+        LocalRank = launch.LocalRank;
         // Who is where, so that a lost rank can be named (LostRanks).
         using var mine = Tensor.FromArray([Environment.ProcessId, HostId()], Device.Cpu);
         using var all = Tensor.Zeros([2 * size], DType.Int32, Device.Cpu);
