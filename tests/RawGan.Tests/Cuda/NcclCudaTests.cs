@@ -65,22 +65,13 @@ public class NcclCudaTests : CudaTestBase
         using var plain = new TempFolder();
         using var parallel = new TempFolder();
         var config = DataParallelTrainingTests.Config(3); // float64: the two paths differ only by rounding
-        var alone = TrainingSession.Run(RunFolder.Open(plain.Path), config, Gpu, null, new Silent(), CancellationToken.None);
+        var alone = TrainingSession.Run(RunFolder.Open(plain.Path), config, Gpu, null, new QuietObserver(), CancellationToken.None);
         using var nccl = NcclCommunicator.Create(Backend);
         using (var group = new DataParallel(nccl, Gpu, new DataParallelOptions { BucketBytes = 32 << 10 }, Backend.Context.MakeCurrent))
         {
-            var grouped = TrainingSession.Run(RunFolder.Open(parallel.Path), config, Gpu, null, new Silent(), CancellationToken.None, parallel: group);
+            var grouped = TrainingSession.Run(RunFolder.Open(parallel.Path), config, Gpu, null, new QuietObserver(), CancellationToken.None, parallel: group);
             TestContext.Out.WriteLine(group.Summary(grouped.Step));
             DataParallelTrainingTests.AssertSameCheckpoint(grouped.Checkpoint!, alone.Checkpoint!, 1e-10);
         }
-    }
-
-    private sealed class Silent : ITrainingObserver
-    {
-        public void Started(long fromStep, long toStep) { }
-
-        public void Logged(LogEntry entry) { }
-
-        public void Message(string text) { }
     }
 }

@@ -16,17 +16,6 @@ public class DataParallelTrainingTests
 {
     private const double Tolerance = 1e-10;
 
-    private sealed class Observer(Action<LogEntry>? onLogged = null) : ITrainingObserver
-    {
-        public List<string> Messages { get; } = [];
-
-        public void Started(long fromStep, long toStep) { }
-
-        public void Logged(LogEntry entry) => onLogged?.Invoke(entry);
-
-        public void Message(string text) => Messages.Add(text);
-    }
-
     internal static RunConfig Config(long steps) => new()
     {
         Model = BigGanConfig.Mnist32Small with { Ch = 4, DimZ = 16, SharedDim = 8, GAttention = [], DAttention = [], DType = DType.Float64 },
@@ -40,7 +29,7 @@ public class DataParallelTrainingTests
         InProcessCommunicator.Run(ranks, comm =>
         {
             using var parallel = new DataParallel(comm, Device.Cpu, options);
-            var result = CollapseHandling.Run(run, config, Device.Cpu, null, observerOf?.Invoke(comm.Rank) ?? new Observer(), stopOf?.Invoke(comm.Rank) ?? CancellationToken.None,
+            var result = CollapseHandling.Run(run, config, Device.Cpu, null, observerOf?.Invoke(comm.Rank) ?? new QuietObserver(), stopOf?.Invoke(comm.Rank) ?? CancellationToken.None,
                                               parallel: parallel);
             if (comm.Rank == 0) TestContext.Out.WriteLine(parallel.Summary(result.Step));
             return result;
@@ -53,7 +42,7 @@ public class DataParallelTrainingTests
         using var single = new TempFolder();
         using var parallel = new TempFolder();
         var config = Config(3);
-        var one = TrainingSession.Run(RunFolder.Open(single.Path), config, Device.Cpu, null, new Observer(), CancellationToken.None);
+        var one = TrainingSession.Run(RunFolder.Open(single.Path), config, Device.Cpu, null, new QuietObserver(), CancellationToken.None);
         // Small buckets: several per network, most sent while the backward pass still runs.
         var two = RunRanks(2, RunFolder.Open(parallel.Path), config, new DataParallelOptions { BucketBytes = 32 << 10 });
 
@@ -72,7 +61,7 @@ public class DataParallelTrainingTests
         using var single = new TempFolder();
         using var parallel = new TempFolder();
         var config = Config(2);
-        var one = TrainingSession.Run(RunFolder.Open(single.Path), config, Device.Cpu, null, new Observer(), CancellationToken.None);
+        var one = TrainingSession.Run(RunFolder.Open(single.Path), config, Device.Cpu, null, new QuietObserver(), CancellationToken.None);
         var two = RunRanks(2, RunFolder.Open(parallel.Path), config, new DataParallelOptions { SyncBatchNorm = false });
         // G normalises each slice by itself: another trajectory than one process's, which cross-replica BN reproduces.
         using var a = SafeTensors.Load(two[0].Checkpoint!);
@@ -91,7 +80,7 @@ public class DataParallelTrainingTests
         var run = RunFolder.Open(folder.Path);
         // Only rank 1 is asked to stop (during step 2); rank 0 hears of it through the communicator.
         var results = RunRanks(2, run, Config(5), new DataParallelOptions(), rank => rank == 1 ? stop.Token : CancellationToken.None,
-                               rank => new Observer(e => { if (rank == 1 && e.Step == 2) stop.Cancel(); }));
+                               rank => new QuietObserver(e => { if (rank == 1 && e.Step == 2) stop.Cancel(); }));
         Assert.That(results.Select(r => (r.Outcome, r.Step)), Is.All.EqualTo((TrainingOutcome.Stopped, 2L)));
         Assert.That(run.Checkpoints().Select(Path.GetFileName), Is.EqualTo(new[] { "step_00000002.safetensors" }));
     }

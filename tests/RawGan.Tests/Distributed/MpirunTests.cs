@@ -30,11 +30,11 @@ public class MpirunTests
         // Step 1 in one process (float64, global batch 4), then steps 2-4 from its checkpoint: in this process, and by
         // two MPI ranks of 2 samples each (which also resumes a run with another number of ranks than it was written by).
         var config = DataParallelTrainingTests.Config(1);
-        var first = TrainingSession.Run(RunFolder.Open(single.Path), config, Device.Cpu, null, new Quiet(), CancellationToken.None);
+        var first = TrainingSession.Run(RunFolder.Open(single.Path), config, Device.Cpu, null, new QuietObserver(), CancellationToken.None);
         var resumeHere = RunFolder.Open(parallel.Path).CheckpointPath(1);
         File.Copy(first.Checkpoint!, resumeHere);
         var one = TrainingSession.Run(RunFolder.Open(single.Path), config with { Training = config.Training with { Steps = 4 } }, Device.Cpu, first.Checkpoint,
-                                      new Quiet(), CancellationToken.None);
+                                      new QuietObserver(), CancellationToken.None);
 
         using var job = Mpirun.Start(2, ["train", "--resume", resumeHere, "--steps", "4", "--device", "cpu"]);
         int exit = job.WaitForExit(Limit);
@@ -113,14 +113,5 @@ public class MpirunTests
     {
         using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
-    }
-
-    private sealed class Quiet : ITrainingObserver
-    {
-        public void Started(long fromStep, long toStep) { }
-
-        public void Logged(LogEntry entry) { }
-
-        public void Message(string text) { }
     }
 }
