@@ -5,7 +5,7 @@
 # Runs the tensor-core convolution's tests, the other Cuda-category tests, RawGan.Bench on the GPU (short iterations;
 # the convolutions separately), bench/torch_baseline.py on the GPU (cuDNN: fp32, TF32, bf16; BigGAN-128's
 # convolutions separately), joins them into OUT_DIR/comparison.md (RawGan/PyTorch per row; each training step's peak
-# memory beside torch.cuda.max_memory_allocated in a second table), a short synthetic training run, a per-op profile of a BigGAN-128 step (rawgan profile), ImageNet128's time to its first step, and the default MNIST run with and without CUDA graphs (images/s of each). Each step has a time limit so that the whole check stays under 8 minutes on an H100;
+# memory beside torch.cuda.max_memory_allocated in a second table), a short synthetic training run, the same run as a one-rank NCCL data-parallel group, a per-op profile of a BigGAN-128 step (rawgan profile), ImageNet128's time to its first step, and the default MNIST run with and without CUDA graphs (images/s of each). Each step has a time limit so that the whole check stays under 8 minutes on an H100;
 # RAWGAN_GPU_CHECK_FULL_TESTS=1 also runs the whole test suite first (several minutes more). Builds nothing.
 set -uo pipefail
 out=${1:?usage: gpu-check.sh OUT_DIR}
@@ -19,6 +19,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tar -xJf "$bundle" -C "$work"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_gcServer=0
+# NCCL often comes only inside PyTorch's wheel (nvidia-nccl): point RawGan at it when the loader path lacks it.
+if [ -z "${RAWGAN_NCCL:-}" ] && ! ldconfig -p 2>/dev/null | grep -q "libnccl.so.2 "; then
+  nccl_dir=$(python3 -c 'import nvidia.nccl as m; print(list(m.__path__)[0])' 2>/dev/null)
+  [ -n "$nccl_dir" ] && [ -f "$nccl_dir/lib/libnccl.so.2" ] && export RAWGAN_NCCL="$nccl_dir/lib/libnccl.so.2"
+fi
 
 summary=()
 step() { # name, seconds, command...: runs under a time limit with a wall-clock record, keeps going on failure
@@ -38,6 +43,8 @@ step() { # name, seconds, command...: runs under a time limit with a wall-clock 
   nvcc --version 2>/dev/null | tail -1
   ls /usr/lib/x86_64-linux-gnu /usr/local/cuda/lib64 2>/dev/null | grep -E '^lib(cuda|cublas|curand)\.so\.[0-9]+$' | sort -u
   python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version())' 2>&1
+  python3 -c 'import torch; print("torch nccl", torch.cuda.nccl.version())' 2>&1
+  echo "RAWGAN_NCCL=${RAWGAN_NCCL:-(libnccl.so.2 from the loader path)}"
 } > "$out/environment.txt" 2>&1
 
 step info 30 "$work/rawgan" info
@@ -108,6 +115,10 @@ step imagenet128 60 bash -c 'set -o pipefail; "$0" train --preset ImageNet128 --
   --checkpoint-every 0 --device cuda --runs "$1" --name imagenet128 2>&1 | stamp' "$work/rawgan" "$work/runs"
 first_step=$(grep -m1 'Training steps' "$out/imagenet128.log" | awk '{print "first step started at " $1 " s"}')
 summary+=("$(printf '%-12s %s' imagenet128 "${first_step:-step 1 not reached: see imagenet128.log}")")
+# The same run as a data-parallel group of one rank over NCCL (no MPI): bucketed gradient all-reduce and cross-replica
+# batch norm on the GPU; its log ends with the per-step communication figures. Compare its images/s with train's.
+step train-nccl 60 "$work/rawgan" train --data synthetic --steps 50 --log-every 10 --sample-every 50 --checkpoint-every 0 \
+  --device cuda --comm nccl --runs "$out/runs" --name gpu-check-nccl
 
 echo
 cat "$out/environment.txt"
@@ -117,6 +128,9 @@ for f in tests tc-tests cuda-tests; do
   [ -f "$out/$f.log" ] || continue
   echo "--- $f"; grep -E "total:|failed:|succeeded:|skipped:" "$out/$f.log" | tr -s ' '
   grep -E "^\s*failed " "$out/$f.log" | head -20
+done
+for f in train train-nccl; do
+  [ -f "$out/$f.log" ] && { echo "--- $f"; grep -E "images/s|communication" "$out/$f.log" | tail -2; }
 done
 [ -f "$out/comparison.md" ] && { echo; cat "$out/comparison.md"; }
 [ -f "$out/runs/profile128/profile.json" ] && { echo; echo "--- profile of a BigGAN-128 step"; sed -n '/measured step/,$p' "$out/profile128.log"; }

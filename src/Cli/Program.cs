@@ -11,5 +11,6 @@ var root = new RootCommand("rawgan: BigGAN (Brock, Donahue, Simonyan) trained on
     ClassifierCommand.Create(),
     EvalCommand.Create(),
     ProfileCommand.Create(),
+    CommBenchCommand.Create(),
 };
 return CliInvocation.Invoke(root, args);

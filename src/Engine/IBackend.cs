@@ -325,6 +325,12 @@ public interface IBackend
     /// </summary>
     void FillUniformInt(Storage dst, ulong seed, Storage counter, int bound);
 
+    /// <summary>
+    /// counter += <paramref name="delta"/> (mod 2^64) on the device, in order with the other work: how a draw of part
+    /// of a batch (a data-parallel rank's rows) moves a stream past the numbers the other parts use.
+    /// </summary>
+    void AdvanceCounter(Storage counter, ulong delta);
+
     // ---- subspace iteration (top singular values of many weights at once) -----------------------
     // Float64 thin blocks packed as SubspaceBatch describes; every call skips the matrices whose state says done.
 

@@ -19,8 +19,8 @@ internal static class DeviceChoice
         return option;
     }
 
-    /// <summary>Opens the chosen device, saying in one line what was picked and why.</summary>
-    public static Device Open(string choice, Action<string> say)
+    /// <summary>Opens the chosen device (GPU <paramref name="ordinal"/> for CUDA), saying in one line what was picked and why.</summary>
+    public static Device Open(string choice, Action<string> say, int ordinal = 0)
     {
         var availability = CudaProbe.Availability;
         switch (choice.ToLowerInvariant())
@@ -31,7 +31,7 @@ internal static class DeviceChoice
             case "cuda":
                 if (!availability.IsAvailable)
                     throw new ArgumentException($"--device cuda: {availability.Message} Use --device cpu (or auto, which falls back to the CPU).");
-                var backend = CudaBackend.Open();
+                var backend = CudaBackend.Open(ordinal);
                 say($"Device: {backend.Name} ({backend.Context.Name}).");
                 return Device.For(backend);
             case "auto":

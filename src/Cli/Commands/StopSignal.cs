@@ -13,12 +13,18 @@ internal sealed class StopSignal : IDisposable
     private readonly string _what;
     private readonly PosixSignalRegistration _interrupt;
     private readonly PosixSignalRegistration _terminate;
+    private readonly Func<string?>? _fatal;
     private volatile int _exitCode = ExitCodes.Interrupted;
 
     /// <summary>Listens for the signals; <paramref name="what"/> says what happens on the first ("stopping after this step: ...").</summary>
-    public StopSignal(string what = "stopping at the next safe point")
+    /// <param name="fatal">
+    /// Asked first on each signal: a reason why the process cannot stop in order (a lost peer of a distributed job), or
+    /// null. With a reason, it is printed and the signal ends the process at once.
+    /// </param>
+    public StopSignal(string what = "stopping at the next safe point", Func<string?>? fatal = null)
     {
         _what = what;
+        _fatal = fatal;
         _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
     }
@@ -42,6 +48,11 @@ internal sealed class StopSignal : IDisposable
 
     private void OnSignal(PosixSignalContext context)
     {
+        if (_fatal?.Invoke() is { } reason)
+        {
+            Console.Error.WriteLine(reason); // the default action then ends the process: no checkpoint is written
+            return;
+        }
         if (_source.IsCancellationRequested) return; // the second signal: its default action ends the process
         context.Cancel = true;
         bool terminate = context.Signal == PosixSignal.SIGTERM;

@@ -60,6 +60,8 @@ internal static class TrainCommand
         foreach (var o in analysis.All) cmd.Options.Add(o);
         var evaluation = new TrainingEvalOptions();
         foreach (var o in evaluation.All) cmd.Options.Add(o);
+        var distributed = new DistributedOptions();
+        foreach (var o in distributed.All) cmd.Options.Add(o);
         var profiling = new ProfileOptions();
         foreach (var o in profiling.All) cmd.Options.Add(o);
 
@@ -105,6 +107,7 @@ internal static class TrainCommand
 
         cmd.SetAction(r => DeviceChoice.Guard(() =>
         {
+            using var launch = distributed.Start(r); // several ranks under mpirun (README: many GPUs and hosts)
             RunConfig config;
             RunFolder run;
             string? resumeFrom = null;
@@ -123,17 +126,20 @@ internal static class TrainCommand
                 config = flags.NewRun(r, new RunConfig { Model = ModelOf(r, null), Training = new TrainingOptions { Steps = DefaultSteps } });
                 config.Model.Validate();
                 config.Training.Validate();
-                run = RunFolder.CreateNew(r.GetValue(runs)!, r.GetValue(name));
+                run = RunFolder.Open(launch.FromRoot(() => RunFolder.CreateNew(r.GetValue(runs)!, r.GetValue(name)).Path));
             }
 
             config = config with { CudaGraphs = !r.GetValue(noGraphs) };
-            var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
+            var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine, launch.LocalRank);
+            var parallel = launch.DataParallel(dev);
+            if (parallel is not null) Console.WriteLine(launch.Describe(config.Training.BatchSize));
             var chosen = PrecisionChoice.Resolve(r.GetValue(precision), resumeFrom is null ? null : config.Training.Precision, dev, Console.WriteLine);
             config = Training(config, t => t with { Precision = chosen });
             if (profiling.IsRequested(r)) return profiling.Run(r, config, run, dev);
-            using var stop = new StopSignal("stopping after this step and writing a checkpoint");
+            using var stop = new StopSignal("stopping after this step and writing a checkpoint", launch.LostRankMessage);
             var evaluator = evaluation.Create(r, config, run, dev);
-            var result = ProgressDisplay.Run(config.Training.Steps, observer => CollapseHandling.Run(run, config, dev, resumeFrom, observer, stop.Token, evaluator));
+            var result = ProgressDisplay.Run(config.Training.Steps, observer => CollapseHandling.Run(run, config, dev, resumeFrom, observer, stop.Token, evaluator, parallel));
+            launch.Completed();
             Console.WriteLine($"{result.Outcome} at step {result.Step}: {result.Seconds:F0} s, {result.ImagesPerSecond:F1} images/s.");
             if (result.Checkpoint is not null) Console.WriteLine($"Checkpoint: {result.Checkpoint}");
             Console.WriteLine($"Samples: {run.SamplesFolder}");

@@ -94,11 +94,14 @@ internal static class Tape
                 {
                     t.Grad = TensorScope.Keep(g!);
                     owned.Forget(g!);
-                    continue;
                 }
-                t.Grad = TensorScope.Keep(previous is null ? g!.Clone() : Ops.Add(previous, g!));
-                previous?.Dispose();
-                owned.Release(g!);
+                else
+                {
+                    t.Grad = TensorScope.Keep(previous is null ? g!.Clone() : Ops.Add(previous, g!));
+                    previous?.Dispose();
+                    owned.Release(g!);
+                }
+                GradientReady.Finished(t);
             }
         }
     }

@@ -84,7 +84,7 @@ public sealed class Embedding : Module
 }
 
 /// <summary>Batch normalisation over (N, C, ...) with running statistics and an optional affine.</summary>
-public sealed class BatchNorm : Module
+public sealed class BatchNorm : Module, ICrossReplicaNorm
 {
     private readonly double _eps, _momentum;
 
@@ -114,6 +114,9 @@ public sealed class BatchNorm : Module
     /// <summary>Running variance (C).</summary>
     public Tensor RunningVar { get; }
 
+    /// <inheritdoc/>
+    public Distributed.ICommunicator? CrossReplica { get; set; }
+
     /// <summary>Normalises x: batch statistics in training, running statistics in eval.</summary>
-    public Tensor Forward(Tensor x) => Ops.BatchNorm(x, RunningMean, RunningVar, Gamma, Beta, Training, _momentum, _eps);
+    public Tensor Forward(Tensor x) => Ops.BatchNorm(x, RunningMean, RunningVar, Gamma, Beta, Training, _momentum, _eps, CrossReplica);
 }

@@ -1,5 +1,6 @@
 using RawGan.Engine.Autograd;
 using RawGan.Engine.Profiling;
+using RawGan.Engine.Distributed;
 
 namespace RawGan.Engine;
 
@@ -13,9 +14,11 @@ public static partial class Ops
     /// replaces four (normalise, scale, shift, ReLU) and their intermediate tensors; the gradients reach x, gain
     /// and bias. BFloat16 x is normalised with Float32 statistics and a Float32 gain and bias (cast when given in
     /// BFloat16), and y is BFloat16.
+    /// and bias. With <paramref name="crossReplica"/>, training statistics (and their gradients) are taken over the
+    /// batches of every replica of that data-parallel group (CrossReplicaBatchNorm.cs).
     /// </summary>
     public static Tensor ConditionalBatchNormRelu(Tensor x, Tensor? runningMean, Tensor? runningVar, Tensor gain, Tensor bias,
-                                                  bool training, double momentum = 0.1, double eps = 1e-5)
+                                                  bool training, double momentum = 0.1, double eps = 1e-5, ICommunicator? crossReplica = null)
     {
         const string op = nameof(ConditionalBatchNormRelu);
         CheckSame(op, x);
@@ -36,7 +39,7 @@ public static partial class Ops
         }
         // Compulsory traffic: x, gain and bias read, y written (backward: x, y and dy read, dx, dgain and dbias written).
         using var _ = Profiler.Scope(op, cost: OpCost.Memory(x.DType, x.Numel + 2L * n * c, x.Numel), shape: x.Shape);
-        var (mean, variance) = NormalizingStatistics(op, x, runningMean, runningVar, training, momentum, n, c, spatial);
+        var (mean, variance) = NormalizingStatistics(op, x, runningMean, runningVar, training, momentum, n, c, spatial, crossReplica);
 
         var y = Empty(x, x.Shape);
         x.Backend.ConditionalBatchNormReluForward(x.Storage, mean.Storage, variance.Storage, gain.Storage, bias.Storage, eps, y.Storage, n, c, spatial);
@@ -45,8 +48,11 @@ public static partial class Ops
             var dx = Empty(x, x.Shape);
             var dgain = Empty(gain, gain.Shape);
             var dbias = Empty(bias, bias.Shape);
+            bool crossReplicaStatistics = training && crossReplica is not null;
             x.Backend.ConditionalBatchNormReluBackward(x.Storage, y.Storage, dy.Storage, mean.Storage, variance.Storage, gain.Storage, eps,
-                                                      training, dx.Storage, dgain.Storage, dbias.Storage, n, c, spatial);
+                                                      training && !crossReplicaStatistics, dx.Storage, dgain.Storage, dbias.Storage, n, c, spatial);
+            if (crossReplicaStatistics)
+                dx = CrossReplicaConditionalBackward(x, dx, mean, variance, gain, eps, crossReplica!, dgain, dbias, n, c, spatial);
             return [dx, dgain, dbias];
         }, OpCost.Memory(x.DType, 3 * x.Numel, x.Numel + 2L * n * c));
     }

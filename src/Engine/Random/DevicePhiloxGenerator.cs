@@ -29,13 +29,8 @@ public sealed class DevicePhiloxGenerator : IDisposable
     public DeviceCounter Position { get; }
 
     /// <summary>Normal numbers (Box–Muller) on the position's device; advances the offset by the element count.</summary>
-    public Tensor Normal(Shape shape, double mean = 0, double std = 1, DType dtype = DType.Float32)
-    {
-        var t = Tensor.Zeros(shape, dtype, Position.Device);
-        t.Backend.FillNormal(t.Storage, Seed, Position.Storage, mean, std);
-        Position.HostAdvance((ulong)t.Numel);
-        return t;
-    }
+    public Tensor Normal(Shape shape, double mean = 0, double std = 1, DType dtype = DType.Float32) =>
+        Draw(shape, dtype, 0, shape.Numel, (t, counter) => t.Backend.FillNormal(t.Storage, Seed, counter, mean, std));
 
     /// <summary>
     /// Int32 integers uniform in [0, <paramref name="bound"/>): (int)(u·bound) of the float64 uniform each element
@@ -44,9 +39,37 @@ public sealed class DevicePhiloxGenerator : IDisposable
     public Tensor UniformInt(Shape shape, int bound)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bound, 1);
-        var t = Tensor.Zeros(shape, DType.Int32, Position.Device);
-        t.Backend.FillUniformInt(t.Storage, Seed, Position.Storage, bound);
-        Position.HostAdvance((ulong)t.Numel);
+        return Draw(shape, DType.Int32, 0, shape.Numel, (t, counter) => t.Backend.FillUniformInt(t.Storage, Seed, counter, bound));
+    }
+
+    /// <summary>
+    /// Elements [<paramref name="skip"/>, skip + shape's count) of a draw of <paramref name="total"/> numbers, as
+    /// <see cref="Normal"/> gives them; the offset then moves past all <paramref name="total"/>. Philox gives element
+    /// i the counter offset + i alone, so parts drawn this way put together are the whole draw (a data-parallel
+    /// rank's rows of a batch's latents).
+    /// </summary>
+    public Tensor NormalPart(Shape shape, long skip, long total, DType dtype = DType.Float32) =>
+        Draw(shape, dtype, skip, total, (t, counter) => t.Backend.FillNormal(t.Storage, Seed, counter, 0, 1));
+
+    /// <summary>Elements [<paramref name="skip"/>, skip + count) of a draw of <paramref name="total"/> labels, as <see cref="NormalPart"/> does it.</summary>
+    public Tensor UniformIntPart(int count, long skip, long total, int bound)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bound, 1);
+        return Draw([count], DType.Int32, skip, total, (t, counter) => t.Backend.FillUniformInt(t.Storage, Seed, counter, bound));
+    }
+
+    // The fill reads the counter and advances it by the tensor's count; the rest of the draw is skipped around it.
+    private Tensor Draw(Shape shape, DType dtype, long skip, long total, Action<Tensor, Storage> fill)
+    {
+        if (skip < 0 || skip + shape.Numel > total)
+            throw new ArgumentOutOfRangeException(nameof(skip), $"Elements [{skip}, {skip + shape.Numel}) are not part of a draw of {total}.");
+        var t = Tensor.Empty(shape, dtype, Position.Device);
+        var backend = t.Backend;
+        if (skip > 0) backend.AdvanceCounter(Position.Storage, (ulong)skip);
+        fill(t, Position.Storage);
+        long rest = total - skip - shape.Numel;
+        if (rest > 0) backend.AdvanceCounter(Position.Storage, (ulong)rest);
+        Position.HostAdvance((ulong)total);
         return t;
     }
 

@@ -39,6 +39,13 @@ public sealed partial class CudaBackend
         Launch(RandomKernels.CounterAdd, 1, 1, 0, Ptr(counter), (ulong)dst.Length);
     }
 
+    /// <inheritdoc/>
+    public void AdvanceCounter(Storage counter, ulong delta)
+    {
+        CheckCounter(counter);
+        Launch(RandomKernels.CounterAdd, 1, 1, 0, Ptr(counter), delta);
+    }
+
     // A DeviceCounter's storage: two Int32 words read by the kernels as one u64 (allocations are 256-byte aligned).
     private static void CheckCounter(Storage counter)
     {

@@ -15,18 +15,19 @@ public static class CollapseHandling
     /// <summary>The marker file naming the checkpoint a stopped run keeps as its result.</summary>
     public const string ResultFileName = "result.txt";
 
-    /// <summary>Trains with collapse handling; returns the final session's result.</summary>
+    /// <summary>Trains with collapse handling; returns the final session's result. With <paramref name="parallel"/>, rank 0 alone writes.</summary>
     public static TrainingResult Run(RunFolder run, RunConfig config, Device device, string? resumeFrom, ITrainingObserver observer, CancellationToken stop,
-                                     Metrics.TrainingEvaluator? evaluator = null)
+                                     Metrics.TrainingEvaluator? evaluator = null, DataParallel? parallel = null)
     {
+        bool root = parallel?.IsRoot ?? true;
         for (int rollbacks = 0; ; rollbacks++)
         {
-            var result = TrainingSession.Run(run, config, device, resumeFrom, observer, stop, evaluator);
+            var result = TrainingSession.Run(run, config, device, resumeFrom, observer, stop, evaluator, parallel);
             if (result.Outcome != TrainingOutcome.Collapsed || result.Collapse is not { } e) return result;
             bool canRollBack = config.Collapse.Action == CollapseAction.Rollback && rollbacks < config.Collapse.MaxRollbacks && result.Checkpoint is not null;
             if (!canRollBack)
             {
-                MarkResult(run, result.Checkpoint, e);
+                if (root) MarkResult(run, result.Checkpoint, e);
                 observer.Message(result.Checkpoint is null
                     ? $"Collapse at step {e.Step}; no checkpoint was written before it."
                     : $"Collapse at step {e.Step}; the result is {result.Checkpoint} (written to {ResultFileName}).");
@@ -35,7 +36,7 @@ public static class CollapseHandling
             var t = config.Training;
             config = config with { Training = t with { GLearningRate = t.GLearningRate / 2, DLearningRate = t.DLearningRate / 2 } };
             resumeFrom = result.Checkpoint; // the resumed session drops the log rows after it and logs those steps again
-            EventLog.Append(run.Path, "rollback", e, CollapseAction.Rollback, resumeFrom, config.Training.GLearningRate, config.Training.DLearningRate);
+            if (root) EventLog.Append(run.Path, "rollback", e, CollapseAction.Rollback, resumeFrom, config.Training.GLearningRate, config.Training.DLearningRate);
             observer.Message($"Rollback {rollbacks + 1}/{config.Collapse.MaxRollbacks}: resuming from {resumeFrom} with G lr {config.Training.GLearningRate:G3}, D lr {config.Training.DLearningRate:G3}.");
         }
     }

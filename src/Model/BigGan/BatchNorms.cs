@@ -1,4 +1,5 @@
 using RawGan.Engine;
+using RawGan.Engine.Distributed;
 using RawGan.Engine.Nn;
 
 namespace RawGan.Model.BigGan;
@@ -10,7 +11,7 @@ namespace RawGan.Model.BigGan;
 /// maps without bias of the conditioning vector c; without it they are per-class embedding tables indexed by the
 /// labels (not spectrally normalised, as in the reference).
 /// </summary>
-public sealed class ConditionalBatchNorm : Module
+public sealed class ConditionalBatchNorm : Module, ICrossReplicaNorm
 {
     private readonly double _eps;
     private readonly Linear? _gainLinear, _biasLinear;
@@ -41,6 +42,9 @@ public sealed class ConditionalBatchNorm : Module
     /// <summary>Running variance (C).</summary>
     public Tensor StoredVar { get; }
 
+    /// <inheritdoc/>
+    public ICommunicator? CrossReplica { get; set; }
+
     /// <summary>
     /// Normalises x (N, C, H, W) and applies the conditional gain and bias: <paramref name="condition"/> is the
     /// conditioning vector (N, ConditioningDim) with the shared embedding, the Int32 labels (N) without.
@@ -48,7 +52,7 @@ public sealed class ConditionalBatchNorm : Module
     public Tensor Forward(Tensor x, Tensor condition)
     {
         int n = x.Shape[0], ch = x.Shape[1];
-        var normalized = Ops.BatchNorm(x, StoredMean, StoredVar, null, null, Training, 0.1, _eps);
+        var normalized = Ops.BatchNorm(x, StoredMean, StoredVar, null, null, Training, 0.1, _eps, CrossReplica);
         var (gain, bias) = GainAndBias(condition);
         var scale = Ops.AddScalar(Ops.Reshape(gain, n, ch, 1, 1), 1.0);
         return Ops.Add(Ops.Mul(normalized, scale), Ops.Reshape(bias, n, ch, 1, 1));
@@ -61,7 +65,7 @@ public sealed class ConditionalBatchNorm : Module
     public Tensor ForwardRelu(Tensor x, Tensor condition)
     {
         var (gain, bias) = GainAndBias(condition);
-        return Ops.ConditionalBatchNormRelu(x, StoredMean, StoredVar, gain, bias, Training, 0.1, _eps);
+        return Ops.ConditionalBatchNormRelu(x, StoredMean, StoredVar, gain, bias, Training, 0.1, _eps, CrossReplica);
     }
 
     // The per-sample gain and bias (N, C) for the condition.
@@ -75,7 +79,7 @@ public sealed class ConditionalBatchNorm : Module
 /// The plain batch norm before G's output convolution (the reference's layers.bn): learnable per-channel
 /// "gain" (1) and "bias" (0), running statistics "stored_mean"/"stored_var", momentum 0.1.
 /// </summary>
-public sealed class OutputBatchNorm : Module
+public sealed class OutputBatchNorm : Module, ICrossReplicaNorm
 {
     private readonly double _eps;
 
@@ -101,6 +105,9 @@ public sealed class OutputBatchNorm : Module
     /// <summary>Running variance (C).</summary>
     public Tensor StoredVar { get; }
 
+    /// <inheritdoc/>
+    public ICommunicator? CrossReplica { get; set; }
+
     /// <summary>Batch statistics in training, running statistics in eval.</summary>
-    public Tensor Forward(Tensor x) => Ops.BatchNorm(x, StoredMean, StoredVar, Gain, Bias, Training, 0.1, _eps);
+    public Tensor Forward(Tensor x) => Ops.BatchNorm(x, StoredMean, StoredVar, Gain, Bias, Training, 0.1, _eps, CrossReplica);
 }

@@ -11,6 +11,8 @@ namespace RawGan.Model.Data;
 /// calling thread, whose device context it is), and a buffer is refilled only once its last upload has completed.
 /// <see cref="State"/> is the position of the next batch: a loader created from a saved state continues with exactly
 /// the batches the original would have produced.
+/// A rank of a data-parallel group reads only its <see cref="BatchSlice"/> of each batch: every rank walks the same
+/// permutation, so the ranks' slices together are the single-process batch.
 /// </summary>
 public sealed class DataLoader : IDisposable
 {
@@ -19,6 +21,7 @@ public sealed class DataLoader : IDisposable
     private readonly bool _shuffle;
     private readonly bool _prefetch;
     private readonly IBackend _backend;
+    private readonly BatchSlice _slice;
     private readonly HostBatch[] _buffers;
     private readonly CancellationTokenSource _cancel = new();
 
@@ -32,10 +35,11 @@ public sealed class DataLoader : IDisposable
 
     /// <summary>
     /// A loader over <paramref name="dataset"/> producing batches of <paramref name="batchSize"/> on
-    /// <paramref name="device"/> (default: <see cref="Device.Default"/>), starting at <paramref name="start"/>.
+    /// <paramref name="device"/> (default: <see cref="Device.Default"/>), starting at <paramref name="start"/>; with
+    /// <paramref name="slice"/>, only those rows of each batch.
     /// </summary>
     public DataLoader(IImageDataset dataset, int batchSize, ulong seed, Device? device = null, bool shuffle = true,
-                      bool prefetch = true, LoaderState start = default)
+                      bool prefetch = true, LoaderState start = default, BatchSlice? slice = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -48,12 +52,14 @@ public sealed class DataLoader : IDisposable
         Device = device ?? Device.Default;
         _shuffle = shuffle;
         _prefetch = prefetch;
+        _slice = slice ?? BatchSlice.Whole(batchSize);
+        if (_slice.Total != batchSize) throw new ArgumentException($"A slice of a {_slice.Total}-sample batch does not fit batches of {batchSize}.", nameof(slice));
         BatchesPerEpoch = dataset.Count / batchSize;
         CheckState(start);
         State = start;
         _backend = Device.Backend;
         // Three buffers: one being uploaded, one being filled, and one of slack so a fill seldom waits for an upload.
-        _buffers = [.. Enumerable.Range(0, 3).Select(_ => new HostBatch(_backend, batchSize, _sampleSize))];
+        _buffers = [.. Enumerable.Range(0, 3).Select(_ => new HostBatch(_backend, _slice.Count, _sampleSize))];
     }
 
     /// <summary>The data set read.</summary>
@@ -79,8 +85,8 @@ public sealed class DataLoader : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var host = TakeNext();
-        var images = Tensor.Zeros([BatchSize, _dataset.Channels, _dataset.Height, _dataset.Width], DType.Float32, Device);
-        var labels = Tensor.Zeros([BatchSize], DType.Int32, Device);
+        var images = Tensor.Empty([_slice.Count, _dataset.Channels, _dataset.Height, _dataset.Width], DType.Float32, Device);
+        var labels = Tensor.Empty([_slice.Count], DType.Int32, Device);
         Upload(host, images, labels);
         return new DataBatch(images, labels, host.State);
     }
@@ -94,9 +100,9 @@ public sealed class DataLoader : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(labels);
-        var shape = new Shape(BatchSize, _dataset.Channels, _dataset.Height, _dataset.Width);
-        if (images.Shape != shape || images.DType != DType.Float32 || labels.Shape != new Shape(BatchSize) || labels.DType != DType.Int32)
-            throw new ArgumentException($"A batch goes into Float32 images {shape} and Int32 labels ({BatchSize}); got {images} and {labels}.");
+        var shape = new Shape(_slice.Count, _dataset.Channels, _dataset.Height, _dataset.Width);
+        if (images.Shape != shape || images.DType != DType.Float32 || labels.Shape != new Shape(_slice.Count) || labels.DType != DType.Int32)
+            throw new ArgumentException($"A batch goes into Float32 images {shape} and Int32 labels ({_slice.Count}); got {images} and {labels}.");
         if (!ReferenceEquals(images.Backend, _backend) || !ReferenceEquals(labels.Backend, _backend))
             throw new ArgumentException($"The loader uploads to {Device}; the tensors are on {images.Device} and {labels.Device}.");
         var host = TakeNext();
@@ -149,9 +155,9 @@ public sealed class DataLoader : IDisposable
 
     private void Upload(HostBatch host, Tensor images, Tensor labels)
     {
-        using var _ = Profiler.Scope("Upload", cost: new OpCost(0, 2 * (images.Numel * sizeof(float) + BatchSize * sizeof(int))), shape: images.Shape);
+        using var _ = Profiler.Scope("Upload", cost: new OpCost(0, 2 * (images.Numel * sizeof(float) + _slice.Count * sizeof(int))), shape: images.Shape);
         _backend.CopyFromHostAsync(host.Pixels, 0, images.Storage, 0, images.Numel);
-        _backend.CopyFromHostAsync(host.Labels, 0, labels.Storage, 0, BatchSize);
+        _backend.CopyFromHostAsync(host.Labels, 0, labels.Storage, 0, _slice.Count);
         host.Uploaded?.Dispose();
         host.Uploaded = _backend.RecordEvent();
     }
@@ -176,10 +182,10 @@ public sealed class DataLoader : IDisposable
     private HostBatch Fill(LoaderState position, HostBatch buffer, CancellationToken cancel)
     {
         var order = OrderOf(position.Epoch);
-        int first = position.Batch * BatchSize;
+        int first = position.Batch * BatchSize + _slice.Start;
         buffer.WaitForUpload(); // the device may still be copying this buffer's previous batch
-        var labels = buffer.Labels.AsSpan<int>(0, BatchSize);
-        for (int b = 0; b < BatchSize; b++)
+        var labels = buffer.Labels.AsSpan<int>(0, _slice.Count);
+        for (int b = 0; b < _slice.Count; b++)
         {
             cancel.ThrowIfCancellationRequested();
             int index = order is null ? first + b : order[first + b];

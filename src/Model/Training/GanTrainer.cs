@@ -3,6 +3,7 @@ using RawGan.Engine.Autograd;
 using RawGan.Engine.Nn;
 using RawGan.Engine.Optim;
 using RawGan.Engine.Rng;
+using RawGan.Model.Data;
 
 namespace RawGan.Model.Training;
 
@@ -54,9 +55,16 @@ public sealed class GanTrainer<TG, TD> : IDisposable
     private readonly TrainingStepGraph _graph;
     // The step's real batches, one per D micro-step: the same device buffers every step, so a replayed graph reads them.
     private readonly Tensor?[] _realImages, _realLabels;
+    private readonly DataParallel? _parallel;
+    private readonly DType _dtype;
 
-    /// <summary>Creates a trainer; <paramref name="excludeFromGOrtho"/> names G parameters exempt from orthogonal regularisation (the shared embedding).</summary>
-    public GanTrainer(TG g, TD d, TG? gEma, TrainingOptions options, Device device, Func<string, bool>? excludeFromGOrtho = null)
+    /// <summary>
+    /// Creates a trainer; <paramref name="excludeFromGOrtho"/> names G parameters exempt from orthogonal regularisation
+    /// (the shared embedding). With <paramref name="parallel"/>, this is one rank of data-parallel training: it trains
+    /// on its slice of each global batch of <see cref="TrainingOptions.BatchSize"/> and all-reduces the gradients.
+    /// </summary>
+    public GanTrainer(TG g, TD d, TG? gEma, TrainingOptions options, Device device, Func<string, bool>? excludeFromGOrtho = null,
+                      DataParallel? parallel = null)
     {
         options.Validate();
         G = g;
@@ -78,6 +86,12 @@ public sealed class GanTrainer<TG, TD> : IDisposable
         _graph = new TrainingStepGraph(device.Backend as IGraphCapture, [Random.Position, GOptimizer.StepCounter, DOptimizer.StepCounter]);
         _realImages = new Tensor?[options.DStepsPerGStep * options.DAccumulations];
         _realLabels = new Tensor?[_realImages.Length];
+        _dtype = g.NamedParameters().First().Value.DType;
+        _parallel = parallel;
+        parallel?.Attach(g, d, g.StateDict().Concat(d.StateDict()).Concat(gEma?.StateDict() ?? []).Concat(GOptimizer.StateTensors()).Concat(DOptimizer.StateTensors())
+                                 .Select(kv => kv.Value));
+        // The ranks' collectives run on the host (MPI) or outside a capture (NCCL here): a data-parallel step runs eagerly.
+        if (parallel is not null) _graph.Enabled = false;
     }
 
     /// <summary>The generator being trained.</summary>
@@ -127,6 +141,7 @@ public sealed class GanTrainer<TG, TD> : IDisposable
         double emaDecay = step < _options.EmaStart ? 0.0 : _options.EmaDecay;
         _graph.Run(() => RunStep(emaDecay), new StepConstants(GOptimizer.LearningRate, DOptimizer.LearningRate, emaDecay));
         Step = step;
+        if (_parallel is not null) _parallel.AverageInPlace(_losses.Slots); // the logged losses are the global batch's
         return _losses.Enqueue(step);
     }
 
@@ -136,9 +151,11 @@ public sealed class GanTrainer<TG, TD> : IDisposable
     /// <summary>Latents z ~ N(0, I) (n, DimZ) and uniform labels (n), drawn on the device from the trainer's Philox stream.</summary>
     public (Tensor Z, Tensor Labels) SampleLatents(int n)
     {
-        var z = Random.Normal([n, G.DimZ]);
+        // A data-parallel rank draws its slice of the n rows: the same values one process would draw for them.
+        var slice = _parallel?.Slice(n) ?? BatchSlice.Whole(n);
+        var z = Random.NormalPart([slice.Count, G.DimZ], (long)slice.Start * G.DimZ, (long)n * G.DimZ, _dtype);
         // (int)(u·K) of float64 uniforms: (1 − 2^-53)·K stays below K, so no label reaches K.
-        return (z, Random.UniformInt([n], G.NumClasses));
+        return (z, Random.UniformIntPart(slice.Count, slice.Start, n, G.NumClasses));
     }
 
     /// <summary>Frees the optimisers' state, the step's buffers and the recorded graph (the models stay the caller's).</summary>
@@ -168,7 +185,7 @@ public sealed class GanTrainer<TG, TD> : IDisposable
                 using var precision = Autocast.Enable(_options.Precision);
                 int batch = s * _options.DAccumulations + a;
                 Tensor x = _realImages[batch]!, xLabels = _realLabels[batch]!;
-                var (z, y) = SampleLatents(x.Shape[0]);
+                var (z, y) = SampleLatents(_options.BatchSize);
                 Tensor fake;
                 using (GradMode.Disable())
                 using (new TensorScope()) fake = TensorScope.Keep(G.Generate(z, y)); // G's activations are freed here, not at the step's end
@@ -177,10 +194,12 @@ public sealed class GanTrainer<TG, TD> : IDisposable
                 int n = fake.Shape[0];
                 var (lossReal, lossFake) = Ops.HingeLossDiscriminator(Ops.Narrow(scores, 0, n, scores.Shape[0] - n), Ops.Narrow(scores, 0, 0, n));
                 var (realTerm, fakeTerm) = (lossReal.Detach(), lossFake.Detach()); // Backward frees the graph's tensors
+                if (a == _options.DAccumulations - 1) _parallel?.StartGradientReduction(D);
                 Ops.MulScalar(Ops.Add(lossReal, lossFake), 1.0 / _options.DAccumulations).Backward();
                 _losses.Record(slot++, realTerm);
                 _losses.Record(slot++, fakeTerm);
             }
+            _parallel?.FinishGradientReduction(D);
             if (_options.DOrtho > 0) AddOrtho(D, _options.DOrtho, _ => false);
             DOptimizer.Step();
         }
@@ -195,9 +214,11 @@ public sealed class GanTrainer<TG, TD> : IDisposable
             var (z, y) = SampleLatents(_options.BatchSize);
             var loss = Ops.HingeLossGenerator(D.Score(G.Generate(z, y), y));
             var lossValue = loss.Detach(); // Backward frees the graph's tensors
+            if (a == _options.GAccumulations - 1) _parallel?.StartGradientReduction(G);
             Ops.MulScalar(loss, 1.0 / _options.GAccumulations).Backward();
             _losses.Record(slot++, lossValue);
         }
+        _parallel?.FinishGradientReduction(G);
         SetRequiresGrad(D, true);
         if (_options.GOrtho > 0) AddOrtho(G, _options.GOrtho, _excludeFromGOrtho);
         GOptimizer.Step();

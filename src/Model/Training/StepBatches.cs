@@ -9,7 +9,8 @@ namespace RawGan.Model.Training;
 /// the step's tensor scopes, they are freed here, at the next fetch.
 /// </summary>
 /// <param name="perStep">The batches a generator step takes: D steps × D accumulations (more are read when asked for).</param>
-internal sealed class StepBatches(DataLoader loader, int perStep) : IRealBatches, IDisposable
+/// <param name="dtype">The model's dtype: the images are handed out in it (the loader reads Float32).</param>
+internal sealed class StepBatches(DataLoader loader, int perStep, DType dtype) : IRealBatches, IDisposable
 {
     private readonly Queue<DataBatch> _ready = new();
     private readonly List<DataBatch> _taken = [];
@@ -24,7 +25,7 @@ internal sealed class StepBatches(DataLoader loader, int perStep) : IRealBatches
     {
         var batch = _ready.TryDequeue(out var ready) ? ready : loader.Next();
         _taken.Add(batch);
-        return (batch.Images, batch.Labels);
+        return (batch.Images.ToDType(dtype), batch.Labels);
     }
 
     public void Dispose() => Release();

@@ -25,6 +25,9 @@ internal sealed class StepLossReadback : IDisposable
     /// <summary>Slots per step: D real and D fake of every D micro-step, then every G micro-step's loss.</summary>
     public int SlotCount { get; }
 
+    /// <summary>The device buffer the step's losses are recorded in (a data-parallel trainer averages it over the ranks before the read).</summary>
+    public Tensor Slots => _slots;
+
     /// <summary>Copies a scalar loss into <paramref name="slot"/> on the device.</summary>
     public void Record(int slot, Tensor loss) => loss.Backend.StridedCopy(loss.Storage, 0, [1], _slots.Storage, slot, [1], [1]);
 

@@ -28,7 +28,7 @@ public static class StepProfiling
         trainer.CudaGraphs = false; // per-op times need each op launched on its own: a replayed graph has no op boundaries
         progress(Say($"Built G, D and G_ema in {clock.Elapsed.TotalSeconds:F1} s."));
         using var loader = new DataLoader(dataset, config.Training.BatchSize, config.DataSeed, device);
-        var batches = new TrainingSession.LoaderBatches(loader);
+        var batches = new TrainingSession.LoaderBatches(loader, config.Model.DType);
         for (int i = 1; i <= warmupSteps; i++)
         {
             clock.Restart();

@@ -51,16 +51,22 @@ public static class TrainingSession
 
     /// <summary>Runs (or resumes) training in <paramref name="run"/> until the configured step, a stop request or divergence.</summary>
     /// <param name="evaluator">Optional IS/FID evaluation every N steps (--eval-every), which keeps best.safetensors.</param>
+    /// <param name="parallel">
+    /// This process's rank of data-parallel training, or null for a single process. Every rank runs this session;
+    /// rank 0 alone writes the run folder (config, logs, checkpoints, samples, σ trace, events, evaluations), and the
+    /// ranks agree on when to stop (a stop request on any rank, a collapse seen by rank 0).
+    /// </param>
     public static TrainingResult Run(RunFolder run, RunConfig config, Device device, string? resumeFrom, ITrainingObserver observer, CancellationToken stop,
-                                     Metrics.TrainingEvaluator? evaluator = null)
+                                     Metrics.TrainingEvaluator? evaluator = null, DataParallel? parallel = null)
     {
+        bool root = parallel?.IsRoot ?? true;
         config.Model.Validate();
         config.Training.Validate();
         var dataset = OpenDataset(config, observer.Message);
         CheckDataMatchesModel(dataset, config.Model);
 
         // A resumed run's weights come from its checkpoint (which must hold every one), so they are not initialised first.
-        using var trainer = CreateTrainer(config, device, initialize: resumeFrom is null);
+        using var trainer = CreateTrainer(config, device, initialize: resumeFrom is null, parallel);
         trainer.CudaGraphs = config.CudaGraphs;
         var (g, d, gEma) = (trainer.G, trainer.D, trainer.GEma!);
 
@@ -74,20 +80,23 @@ public static class TrainingSession
             if (meta.ContainsKey(TrainSecondsKey)) secondsBefore = Checkpoint.Number<double>(meta, resumeFrom, TrainSecondsKey);
             observer.Message($"Resumed from {resumeFrom} at step {trainer.Step}.");
         }
-        // Everything the run needs is in place: only now does the run folder appear.
-        run.Create();
-        observer.Message($"Run folder: {run.Path}");
-        foreach (var stale in run.RemoveStaleTemporaries()) observer.Message($"Removed {stale}, left by a checkpoint write that was killed.");
-        if (run.SetAsideCheckpointsAfter(trainer.Step) is { } abandoned)
-            observer.Message($"Moved {string.Join(", ", abandoned.Files)} of the abandoned branch after step {trainer.Step} to " +
-                             $"{Path.GetRelativePath(run.Path, abandoned.Folder)}.");
-        File.WriteAllText(run.ConfigPath, config.ToJson());
+        // Everything the run needs is in place: only now does the run folder appear (rank 0 writes it; the others read).
+        if (root)
+        {
+            run.Create();
+            observer.Message($"Run folder: {run.Path}");
+            foreach (var stale in run.RemoveStaleTemporaries()) observer.Message($"Removed {stale}, left by a checkpoint write that was killed.");
+            if (run.SetAsideCheckpointsAfter(trainer.Step) is { } abandoned)
+                observer.Message($"Moved {string.Join(", ", abandoned.Files)} of the abandoned branch after step {trainer.Step} to " +
+                                 $"{Path.GetRelativePath(run.Path, abandoned.Folder)}.");
+            File.WriteAllText(run.ConfigPath, config.ToJson());
+        }
 
-        using var loader = new DataLoader(dataset, config.Training.BatchSize, config.DataSeed, device, start: start);
-        using var batches = new StepBatches(loader, config.Training.DStepsPerGStep * config.Training.DAccumulations);
-        using var log = new TrainingLog(run, trainer.Step);
+        using var loader = new DataLoader(dataset, config.Training.BatchSize, config.DataSeed, device, start: start, slice: parallel?.Slice(config.Training.BatchSize));
+        using var batches = new StepBatches(loader, config.Training.DStepsPerGStep * config.Training.DAccumulations, config.Model.DType);
+        using var log = root ? new TrainingLog(run, trainer.Step) : null;
         var (sampleZ, sampleLabels) = SampleLatents(config, device);
-        var monitor = new TrainingMonitor(run, config, g, d, trainer.Step); // sv.csv and the collapse detector
+        var monitor = root ? new TrainingMonitor(run, config, g, d, trainer.Step) : null; // sv.csv and the collapse detector
 
         long imagesPerStep = (long)config.Training.BatchSize * config.Training.DStepsPerGStep * config.Training.DAccumulations;
         long firstStep = trainer.Step;
@@ -108,14 +117,16 @@ public static class TrainingSession
                 ["precision"] = config.Training.Precision.ToString().ToLowerInvariant(),
             };
             string path = run.CheckpointPath(trainer.Step);
-            Checkpoint.Save(path, trainer, meta);
             lastCheckpoint = path;
             lastSaved = trainer.Step;
+            if (!root) return;
+            Checkpoint.Save(path, trainer, meta);
             run.PruneCheckpoints(config.KeepCheckpoints);
             observer.Message($"Checkpoint {Path.GetRelativePath(run.Path, path)}");
         }
         void Sample()
         {
+            if (monitor is null) return; // rank 0's job
             string path = run.SamplePath(trainer.Step);
             WriteSampleSheet(path, gEma, sampleZ, sampleLabels, config.Model.NumClasses, config.SamplesPerClass, monitor.ObserveSamples, config.Training.Precision);
             observer.Message($"Samples {Path.GetRelativePath(run.Path, path)} (diversity {monitor.LastDiversity:F3})");
@@ -143,15 +154,15 @@ public static class TrainingSession
             if (step % config.LogEvery == 0 || step == config.Training.Steps)
             {
                 var entry = new LogEntry(step, losses.DReal, losses.DFake, losses.G, secondsBefore + clock.Elapsed.TotalSeconds, Rate(step));
-                log.Append(entry);
+                log?.Append(entry);
                 observer.Logged(entry);
             }
-            monitor.AfterStep(step, losses);
+            monitor?.AfterStep(step, losses);
             if (config.SampleEvery > 0 && step % config.SampleEvery == 0) Sample();
-            if (monitor.Check(step) is { } collapse)
+            if (AgreedCollapse(monitor?.Check(step), step, parallel) is { } collapse)
             {
                 // Logged before the checkpoint of this step, so lastCheckpoint is the last one before the event.
-                EventLog.Append(run.Path, "collapse", collapse, config.Collapse.Action, lastCheckpoint, config.Training.GLearningRate, config.Training.DLearningRate);
+                if (root) EventLog.Append(run.Path, "collapse", collapse, config.Collapse.Action, lastCheckpoint, config.Training.GLearningRate, config.Training.DLearningRate);
                 observer.Message($"Collapse detected at step {step}: {collapse.Describe()} (evidence in {EventLog.FileName}).");
                 if (config.Collapse.Action != CollapseAction.Warn)
                     return new TrainingResult(TrainingOutcome.Collapsed, step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate(step), collapse.Describe(), collapse);
@@ -160,7 +171,7 @@ public static class TrainingSession
             if (evaluator is not null && step % evaluator.Every == 0)
             {
                 if (lastSaved != step) Save(loader.State); // best.safetensors is a copy of this step's checkpoint
-                observer.Message(evaluator.Describe(evaluator.Evaluate(run, step, gEma, lastCheckpoint!, device, config.Training.Precision)));
+                if (root) observer.Message(evaluator.Describe(evaluator.Evaluate(run, step, gEma, lastCheckpoint!, device, config.Training.Precision)));
             }
             return null;
         }
@@ -171,7 +182,9 @@ public static class TrainingSession
         PendingStepLosses? pending = null;
         while (true)
         {
-            bool more = trainer.Step < config.Training.Steps && !stop.IsCancellationRequested;
+            // Every rank stops at the same step: a stop request on any rank is one on all.
+            bool stopping = parallel?.Any(stop.IsCancellationRequested) ?? stop.IsCancellationRequested;
+            bool more = trainer.Step < config.Training.Steps && !stopping;
             if (more && (pending is null || !NeedsModel(pending.Step)))
             {
                 // The step's real batches are read before it changes anything: a data error leaves whole steps to save.
@@ -205,20 +218,23 @@ public static class TrainingSession
         }
         if (trainer.Step > lastSaved || lastCheckpoint is null) Save(loader.State);
         if (config.SampleEvery <= 0 || trainer.Step % config.SampleEvery != 0) Sample();
-        observer.Message(monitor.Summary());
+        if (monitor is not null) observer.Message(monitor.Summary());
+        if (parallel is not null) observer.Message(parallel.Summary(trainer.Step - firstStep));
         return new TrainingResult(TrainingOutcome.Completed, trainer.Step, lastCheckpoint, clock.Elapsed.TotalSeconds, Rate(trainer.Step));
     }
 
     /// <summary>G, D and G_ema of the configuration, freshly initialised, and their trainer.</summary>
     /// <param name="initialize">False when every weight is loaded next (a resumed run): the networks skip their init.</param>
-    public static GanTrainer<BigGanGenerator, BigGanDiscriminator> CreateTrainer(RunConfig config, Device device, bool initialize = true)
+    /// <param name="parallel">This process's rank of data-parallel training, or null.</param>
+    public static GanTrainer<BigGanGenerator, BigGanDiscriminator> CreateTrainer(RunConfig config, Device device, bool initialize = true,
+                                                                                  DataParallel? parallel = null)
     {
         var g = new BigGanGenerator(config.Model, config.ModelSeed, device, initialize);
         var d = new BigGanDiscriminator(config.Model, config.ModelSeed + 1, device, initialize);
         // Not initialised: the trainer copies G's whole state into it at once (the reference's ema.update(0)).
         var gEma = new BigGanGenerator(config.Model, config.ModelSeed, device, initialize: false);
         return new GanTrainer<BigGanGenerator, BigGanDiscriminator>(g, d, gEma, config.Training, device,
-            name => name.StartsWith("shared.", StringComparison.Ordinal)); // the reference exempts the shared embedding
+            name => name.StartsWith("shared.", StringComparison.Ordinal), parallel); // the reference exempts the shared embedding
     }
 
     /// <summary>The data set a configuration names.</summary>
@@ -245,7 +261,7 @@ public static class TrainingSession
     public static (Tensor Z, Tensor Labels) SampleLatents(RunConfig config, Device device)
     {
         int k = config.Model.NumClasses, s = config.SamplesPerClass;
-        var z = Tensor.RandomNormal([k * s, config.Model.EffectiveDimZ], config.SampleSeed, device: device);
+        var z = Tensor.RandomNormal([k * s, config.Model.EffectiveDimZ], config.SampleSeed, dtype: config.Model.DType, device: device);
         var labels = Enumerable.Range(0, k * s).Select(i => i / s).ToArray();
         return (z, Tensor.FromArray(labels, device));
     }
@@ -274,15 +290,34 @@ public static class TrainingSession
         }
     }
 
-    /// <summary>A data loader's batches as the trainer takes them.</summary>
-    internal sealed class LoaderBatches(DataLoader loader) : IRealBatches
+    // Rank 0 alone runs the collapse detector; the other ranks of a data-parallel group stop on its word.
+    private static CollapseEvent? AgreedCollapse(CollapseEvent? seen, long step, DataParallel? parallel)
+    {
+        if (parallel is null) return seen;
+        bool collapsed = parallel.FromRoot(seen is not null);
+        return parallel.IsRoot || !collapsed ? seen : new CollapseEvent(step, [new CollapseSignal("rank 0's collapse detector", true, new Dictionary<string, double>())]);
+    }
+
+    // Real images in the model's dtype (the loader reads Float32).
+    internal sealed class LoaderBatches(DataLoader loader, DType dtype) : IRealBatches
     {
         public (Tensor Images, Tensor Labels) Next()
         {
             var batch = loader.Next();
-            return (batch.Images, batch.Labels);
+            return (batch.Images.ToDType(dtype), batch.Labels);
         }
 
-        public void NextInto(Tensor images, Tensor labels) => loader.NextInto(images, labels);
+        public void NextInto(Tensor images, Tensor labels)
+        {
+            if (dtype == DType.Float32)
+            {
+                loader.NextInto(images, labels); // straight from the page-locked buffers
+                return;
+            }
+            using var scope = new TensorScope();
+            var (x, y) = Next();
+            images.CopyFrom(x);
+            labels.CopyFrom(y);
+        }
     }
 }

@@ -225,6 +225,8 @@ internal sealed class RecordingCpuBackend : IBackend, IGraphCapture
 
     public void FillNormal(Storage dst, ulong seed, Storage counter, double mean, double std) => Run(() => Cpu.FillNormal(U(dst), seed, U(counter), mean, std));
 
+    public void AdvanceCounter(Storage counter, ulong delta) => Run(() => Cpu.AdvanceCounter(U(counter), delta));
+
     public void FillUniformInt(Storage dst, ulong seed, Storage counter, int bound) => Run(() => Cpu.FillUniformInt(U(dst), seed, U(counter), bound));
 
     private void Run(Action call)

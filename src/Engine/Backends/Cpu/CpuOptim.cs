@@ -7,7 +7,7 @@ internal sealed partial class CpuBackend
 {
     public void AdamStepScalars(Storage step, Storage scalars, double lr, double beta1, double beta2)
     {
-        double t = AdvanceCounter(step, 1);
+        double t = AddToCounter(step, 1);
         var s = Data<double>(scalars);
         s[0] = lr / (1 - Math.Pow(beta1, t));
         s[1] = Math.Sqrt(1 - Math.Pow(beta2, t));

@@ -51,7 +51,7 @@ internal sealed partial class CpuBackend
     public void FillNormal(Storage dst, ulong seed, Storage counter, double mean, double std)
     {
         FillNormal(dst, seed, ReadCounter(counter), mean, std);
-        AdvanceCounter(counter, (ulong)dst.Length);
+        AddToCounter(counter, (ulong)dst.Length);
     }
 
     public void FillUniformInt(Storage dst, ulong seed, Storage counter, int bound)
@@ -64,8 +64,10 @@ internal sealed partial class CpuBackend
         {
             for (long i = s; i < e; i++) y[i] = (int)(PhiloxSampler.Uniform(seed, offset + (ulong)i) * bound);
         });
-        AdvanceCounter(counter, (ulong)dst.Length);
+        AddToCounter(counter, (ulong)dst.Length);
     }
+
+    public void AdvanceCounter(Storage counter, ulong delta) => AddToCounter(counter, delta);
 
     /// <summary>The value of a <see cref="DeviceCounter"/>'s words (low, high).</summary>
     internal static ulong ReadCounter(Storage counter)
@@ -75,7 +77,7 @@ internal sealed partial class CpuBackend
     }
 
     /// <summary>Adds <paramref name="delta"/> to a <see cref="DeviceCounter"/>'s words (mod 2^64); returns the new value.</summary>
-    internal static ulong AdvanceCounter(Storage counter, ulong delta)
+    internal static ulong AddToCounter(Storage counter, ulong delta)
     {
         ulong value = unchecked(ReadCounter(counter) + delta);
         var words = Data<int>(counter);
