@@ -17,7 +17,7 @@ internal static class TrainCommand
     {
         var cmd = new Command("train", "Train BigGAN. With no options: MNIST at 32x32, a small configuration, CUDA when a GPU is present, else the CPU.");
         var preset = Opt<string>("--preset", "Model configuration: Mnist32, Mnist32Small, Cifar32 or ImageNet128.", "Mnist32");
-        var data = Opt<string>("--data", "Data set: mnist (downloaded on first use), cifar10, folder (one subfolder per class) or synthetic.", "mnist");
+        var data = Opt<string>("--data", "Data set: mnist (downloaded on first use), fashion-mnist (Debian's dataset-fashion-mnist, fetched on first use), cifar10, folder (one subfolder per class) or synthetic.", "mnist");
         var dataPath = new Option<string?>("--data-path") { Description = "Data location: MNIST cache folder, CIFAR-10 batch folder or image root." };
         var resolution = new Option<int?>("--resolution") { Description = "Override the image size (32, 64, 128, 256)." };
         var ch = new Option<int?>("--ch") { Description = "Override the base channel width." };
