@@ -77,12 +77,16 @@ public sealed class ConditionalBatchNorm : Module
 /// </summary>
 public sealed class OutputBatchNorm : Module
 {
-    private readonly double _eps;
+    /// <summary>
+    /// The epsilon G's output layer uses whatever BN_eps says: the reference builds it as layers.bn(channels)
+    /// without passing BN_eps on, so it keeps that class's default.
+    /// </summary>
+    public const double ReferenceEps = 1e-5;
 
     /// <summary>Creates the layer: gain 1, bias 0, running mean 0, running variance 1.</summary>
     public OutputBatchNorm(int channels, double eps, DType dtype, Device? device = null)
     {
-        _eps = eps;
+        Eps = eps;
         Gain = Parameter("gain", Tensor.Ones([channels], dtype, device));
         Bias = Parameter("bias", Tensor.Zeros([channels], dtype, device));
         StoredMean = Buffer("stored_mean", Tensor.Zeros([channels], dtype, device));
@@ -101,6 +105,9 @@ public sealed class OutputBatchNorm : Module
     /// <summary>Running variance (C).</summary>
     public Tensor StoredVar { get; }
 
+    /// <summary>The epsilon added to the variance.</summary>
+    public double Eps { get; }
+
     /// <summary>Batch statistics in training, running statistics in eval.</summary>
-    public Tensor Forward(Tensor x) => Ops.BatchNorm(x, StoredMean, StoredVar, Gain, Bias, Training, 0.1, _eps);
+    public Tensor Forward(Tensor x) => Ops.BatchNorm(x, StoredMean, StoredVar, Gain, Bias, Training, 0.1, Eps);
 }
