@@ -35,12 +35,14 @@ internal static class SampleCommand
             Description = "Normalise with the sheet's own batch statistics (BigGAN-PyTorch's default, G_eval_mode off) instead of the running statistics.",
         };
         var device = DeviceChoice.Option();
-        foreach (var o in new Option[] { output, classes, perClass, seed, truncation, interpolate, raw, batchStats, device }) cmd.Options.Add(o);
+        var standing = new StandingStatsOptions();
+        foreach (var o in new Option[] { output, classes, perClass, seed, truncation, interpolate, raw, batchStats, device }.Concat(standing.All)) cmd.Options.Add(o);
         cmd.Arguments.Add(source);
 
         cmd.SetAction(r => DeviceChoice.Guard(() =>
         {
             string checkpoint = RunFolder.ResolveCheckpoint(r.GetValue(source)!);
+            int standingBatches = standing.Requested(r, r.GetValue(batchStats));
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
             using var file = SafeTensors.Load(checkpoint);
             var config = file.Metadata.TryGetValue("run_config", out var json)
@@ -53,6 +55,11 @@ internal static class SampleCommand
             int k = config.Model.NumClasses, columns = Math.Max(1, r.GetValue(perClass));
             int[] rows = ParseClasses(r.GetValue(classes), k);
             double threshold = r.GetValue(truncation);
+            if (standingBatches > 0)
+            {
+                standing.Apply(r, g, threshold > 0 ? threshold : null, r.GetValue(seed), dev);
+                Console.WriteLine($"Standing statistics from {standingBatches} batches of {r.GetValue(standing.BatchSize)} latents.");
+            }
             var rng = new RawGan.Engine.Rng.PhiloxGenerator(r.GetValue(seed));
             Tensor Latents(int n) => threshold > 0
                 ? rng.TruncatedNormal([n, g.DimZ], threshold, device: dev)

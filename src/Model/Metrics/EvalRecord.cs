@@ -39,6 +39,9 @@ public sealed record EvalRecord
     /// <summary>The truncation threshold of z, or null when untruncated.</summary>
     [JsonPropertyName("truncation")] public double? Truncation { get; init; }
 
+    /// <summary>Batches of standing statistics G normalised with (0: the checkpoint's running statistics).</summary>
+    [JsonPropertyName("standing_stats")] public int StandingStats { get; init; }
+
     /// <summary>Inception Score (mean over 10 splits).</summary>
     [JsonPropertyName("is_mean")] public double IsMean { get; init; }
 
