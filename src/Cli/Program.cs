@@ -10,5 +10,6 @@ var root = new RootCommand("rawgan: BigGAN (Brock, Donahue, Simonyan) trained on
     SvTraceCommand.Create(),
     ClassifierCommand.Create(),
     EvalCommand.Create(),
+    SweepCommand.Create(),
 };
 return root.Parse(args).Invoke();
