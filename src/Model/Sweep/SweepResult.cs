@@ -57,32 +57,8 @@ public static class SweepResults
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>Appends one result, flushed before returning.</summary>
-    public static void Append(string path, SweepResult result)
-    {
-        using var writer = new StreamWriter(path, append: true);
-        writer.WriteLine(JsonSerializer.Serialize(result, Json));
-        writer.Flush();
-    }
+    public static void Append(string path, SweepResult result) => JsonLines.Append(path, [result], Json);
 
     /// <summary>Every result of a file (none when it does not exist); an unreadable line is an error naming it.</summary>
-    public static IReadOnlyList<SweepResult> Read(string path)
-    {
-        if (!File.Exists(path)) return [];
-        var results = new List<SweepResult>();
-        int number = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            number++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            try
-            {
-                results.Add(JsonSerializer.Deserialize<SweepResult>(line, Json) ?? throw new JsonException("null result"));
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{path}, line {number}: not a sweep result ({e.Message}); delete the line to rerun that cell.", e);
-            }
-        }
-        return results;
-    }
+    public static IReadOnlyList<SweepResult> Read(string path) => JsonLines.Read<SweepResult>(path, Json, "a sweep result (delete the line to redo that run)");
 }
