@@ -21,7 +21,7 @@ public readonly record struct MeanStd(double Mean, double Std)
 /// <param name="Cell">The cell.</param>
 /// <param name="Truncation">The truncation threshold (null: none).</param>
 /// <param name="Seeds">Seeds with a score.</param>
-/// <param name="Outcomes">How those seeds' training ended, e.g. "3 completed" or "2 completed, 1 collapsed".</param>
+/// <param name="Outcomes">How the cell's finished runs ended, e.g. "3 completed" or "2 completed, 1 diverged"; empty while none has finished.</param>
 /// <param name="Is">Inception Score over the seeds (null without a score).</param>
 /// <param name="Fid">FID over the seeds.</param>
 /// <param name="IsChange">Relative change of the mean IS against the baseline cell, in percent (null for the baseline or without scores).</param>
@@ -79,7 +79,7 @@ public static class SweepTable
             foreach (var r in group)
             {
                 string name = r.Cell.Index == spec.Baseline ? $"{r.Cell.Label} (baseline)" : r.Cell.Label;
-                text.AppendLine(Invariant($"| {r.Cell.Index} | {name} | {(r.Seeds == 0 ? "pending" : r.Outcomes)} | {Format(r.Is, "F3")} | {Percent(r.IsChange)} | {Format(r.Fid, "F2")} | {Percent(r.FidChange)} | ") +
+                text.AppendLine(Invariant($"| {r.Cell.Index} | {name} | {(r.Outcomes.Length == 0 ? "pending" : r.Outcomes)} | {Format(r.Is, "F3")} | {Percent(r.IsChange)} | {Format(r.Fid, "F2")} | {Percent(r.FidChange)} | ") +
                                 (r.TrainSeconds is { } s ? Invariant($"{s:F0} s") : "—") + " | " + (r.ImagesPerSecond is { } ips ? Invariant($"{ips:F1}") : "—") + " |");
             }
             text.AppendLine();
