@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RawGan.Model.Metrics;
@@ -49,7 +48,7 @@ public sealed record SweepSpec
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(), new AxisValuesConverter(), new RunConfigConverter(), new TextListConverter() },
+        Converters = { new JsonStringEnumConverter(), new SweepJson.AxisValuesConverter(), new SweepJson.RunConfigConverter(), new SweepJson.TextListConverter() },
         IgnoreReadOnlyProperties = true,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
@@ -134,110 +133,5 @@ public sealed record SweepSpec
         var values = text[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var axis = SweepAxes.Get(text[..eq].Trim());
         return new SweepAxisValues(axis.Name, values);
-    }
-
-    // Lists of values (the truncations) as strings, numbers or booleans: "none", 0.5.
-    private sealed class TextListConverter : JsonConverter<IReadOnlyList<string>>
-    {
-        public override IReadOnlyList<string> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            using var document = JsonDocument.ParseValue(ref reader);
-            if (document.RootElement.ValueKind != JsonValueKind.Array) throw new JsonException("expected a list of values.");
-            return document.RootElement.EnumerateArray().Select(AxisValuesConverter.Text).ToArray();
-        }
-
-        public override void Write(Utf8JsonWriter writer, IReadOnlyList<string> value, JsonSerializerOptions options)
-        {
-            writer.WriteStartArray();
-            foreach (var v in value) writer.WriteStringValue(v);
-            writer.WriteEndArray();
-        }
-    }
-
-    // The base is written exactly as a run's config.json, so one can be pasted in.
-    private sealed class RunConfigConverter : JsonConverter<RunConfig>
-    {
-        public override RunConfig Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            using var document = JsonDocument.ParseValue(ref reader);
-            return RunConfig.FromJson(document.RootElement.GetRawText(), "the sweep's base configuration");
-        }
-
-        public override void Write(Utf8JsonWriter writer, RunConfig value, JsonSerializerOptions options)
-        {
-            using var document = JsonDocument.Parse(value.ToJson());
-            document.WriteTo(writer);
-        }
-    }
-
-    // Axis values are written as {"axis": [values]} objects: a value may be a JSON string, number or boolean.
-    private sealed class AxisValuesConverter : JsonConverter<IReadOnlyList<SweepAxisValues>>
-    {
-        public override IReadOnlyList<SweepAxisValues> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            using var document = JsonDocument.ParseValue(ref reader);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new JsonException("axis settings are an object: {\"axis\": [values]} or {\"axis\": value}.");
-            var list = new List<SweepAxisValues>();
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                var values = property.Value.ValueKind == JsonValueKind.Array
-                    ? property.Value.EnumerateArray().Select(Text).ToArray()
-                    : [Text(property.Value)];
-                list.Add(new SweepAxisValues(property.Name, values));
-            }
-            return list;
-        }
-
-        public override void Write(Utf8JsonWriter writer, IReadOnlyList<SweepAxisValues> value, JsonSerializerOptions options)
-        {
-            writer.WriteStartObject();
-            foreach (var axis in value)
-            {
-                if (axis.Values.Count == 1)
-                {
-                    writer.WriteString(axis.Axis, axis.Values[0]);
-                    continue;
-                }
-                writer.WriteStartArray(axis.Axis);
-                foreach (var v in axis.Values) writer.WriteStringValue(v);
-                writer.WriteEndArray();
-            }
-            writer.WriteEndObject();
-        }
-
-        public static string Text(JsonElement e) => e.ValueKind switch
-        {
-            JsonValueKind.String => e.GetString()!,
-            JsonValueKind.Number => e.GetRawText(),
-            JsonValueKind.True => "true",
-            JsonValueKind.False => "false",
-            _ => throw new JsonException($"an axis value must be a string, number or boolean, got {e.ValueKind}."),
-        };
-    }
-}
-
-/// <summary>One configuration of a sweep: its index, the axis settings that make it, and the configuration they give (seed not yet applied).</summary>
-public sealed record SweepCell(int Index, IReadOnlyList<(string Axis, string Value)> Settings, RunConfig Config)
-{
-    /// <summary>"batch=64 ch=24", or "base" with no settings.</summary>
-    public string Label => Describe(Settings);
-
-    /// <summary>The folder name of this cell's run with <paramref name="seed"/>.</summary>
-    public string RunName(ulong seed) => string.Create(CultureInfo.InvariantCulture, $"cell{Index:D2}-seed{seed}");
-
-    /// <summary>The configuration for one seed, as `rawgan train --seed` sets it: weights and latents from the seed, data order from seed + 1.</summary>
-    public RunConfig ForSeed(ulong seed) => Config with
-    {
-        Training = Config.Training with { Seed = seed },
-        ModelSeed = seed,
-        DataSeed = seed + 1,
-    };
-
-    /// <summary>Settings as "axis=value" joined by spaces.</summary>
-    public static string Describe(IEnumerable<(string Axis, string Value)> settings)
-    {
-        var text = string.Join(" ", settings.Select(s => $"{s.Axis}={s.Value}"));
-        return text.Length == 0 ? "base" : text;
     }
 }
