@@ -9,6 +9,8 @@
 #
 #   tools/collapse-study.sh [OUT] [more rawgan train options, e.g. --steps 3000 --device cuda]
 #
+# The detector acts on σ0 growth alone after G_ema starts (--collapse-signals 1 --collapse-warmup 200): here G collapses
+# within each class, which the whole-sheet sample diversity does not see, and D's real loss never nears zero.
 # OUT defaults to runs/collapse. A run whose folder exists is kept (delete it to train it again), so the study resumes
 # after the last finished run. RAWGAN overrides the command (default: dotnet run -c Release --project src/Cli --);
 # SAMPLES the generated images per score (default 10000). Needs the Fashion-MNIST classifier
@@ -20,7 +22,8 @@ shift $(( $# > 0 ? 1 : 0 ))
 read -r -a rawgan <<< "${RAWGAN:-dotnet run -c Release --project src/Cli --}"
 samples=${SAMPLES:-10000}
 defaults=(--data fashion-mnist --ch 4 --batch-size 8 --g-lr 0.005 --d-lr 0.0002 --steps 1000
-          --sample-every 25 --checkpoint-every 50 --keep 1000 --sv-every 10 --eval-every 250 --eval-samples 1000)
+          --sample-every 25 --checkpoint-every 50 --keep 1000 --sv-every 10 --eval-every 250 --eval-samples 1000
+          --collapse-signals 1 --collapse-warmup 200)
 config=()  # the defaults the command line does not set again (rawgan takes each option once)
 for (( i = 0; i < ${#defaults[@]}; i += 2 )); do
     [[ " $* " == *" ${defaults[i]} "* ]] || config+=("${defaults[i]}" "${defaults[i + 1]}")
