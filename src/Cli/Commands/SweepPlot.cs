@@ -30,8 +30,8 @@ internal static class SweepPlot
                 label.LabelOffsetY = -20;
             }
         }
-        plot.Title($"Sweep {spec.Name}: truncation {EvalRecord.FormatTruncation(truncation)}, mean ± std over seeds ({subtitle})");
-        plot.XLabel("FID (lower is better)");
+        plot.Title($"Sweep {spec.Name}: truncation {EvalRecord.FormatTruncation(truncation)}, mean ± std over seeds");
+        plot.XLabel($"FID (lower is better; {subtitle})"); // the title has no room for it at 900 px
         plot.YLabel("Inception Score (higher is better)");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         plot.SavePng(path, 900, 650);
