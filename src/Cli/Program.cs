@@ -12,5 +12,6 @@ var root = new RootCommand("rawgan: BigGAN (Brock, Donahue, Simonyan) trained on
     EvalCommand.Create(),
     ProfileCommand.Create(),
     CommBenchCommand.Create(),
+    SweepCommand.Create(),
 };
 return CliInvocation.Invoke(root, args);

@@ -333,7 +333,8 @@ class Generator(nn.Module):
             if self.arch['attention'][self.arch['resolution'][index]]:
                 self.blocks[-1] += [Attention(self.arch['out_channels'][index], self.which_conv)]
         self.blocks = nn.ModuleList([nn.ModuleList(block) for block in self.blocks])
-        self.output_layer = nn.Sequential(bn(self.arch['out_channels'][-1], eps=BN_eps),
+        # The authors build this bn without BN_eps: it keeps the default 1e-5 whatever BN_eps is.
+        self.output_layer = nn.Sequential(bn(self.arch['out_channels'][-1]),
                                           self.activation,
                                           self.which_conv(self.arch['out_channels'][-1], img_channels))
         if not skip_init:

@@ -11,7 +11,7 @@ internal static class ClassifierCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("classifier", "Train or test the small CNN whose softmax and hidden layer give IS and FID on MNIST (see rawgan eval --features classifier).");
+        var cmd = new Command("classifier", "Train or test the small CNN whose softmax and hidden layer give IS and FID on MNIST and Fashion-MNIST (see rawgan eval --features classifier).");
         cmd.Subcommands.Add(Train());
         cmd.Subcommands.Add(Test());
         cmd.Subcommands.Add(Stats());
@@ -20,11 +20,11 @@ internal static class ClassifierCommand
 
     private static Option<string> DataOption() => new("--data")
     {
-        Description = "The data set: mnist (the only one with a built-in classifier so far).",
+        Description = "The data set: mnist or fashion-mnist.",
         DefaultValueFactory = _ => "mnist",
     };
 
-    private static Option<string?> DataPathOption() => new("--data-path") { Description = "Folder with the MNIST IDX files (default: $RAWGAN_DATA or ~/.cache/rawgan/mnist)." };
+    private static Option<string?> DataPathOption() => new("--data-path") { Description = "Folder with the IDX files (default for mnist: $RAWGAN_DATA or ~/.cache/rawgan/mnist; for fashion-mnist: $RAWGAN_DATA/fashion-mnist, /usr/share/datasets/fashion-mnist or ~/.cache/rawgan/fashion-mnist)." };
 
     private static Option<string?> OutputOption(string description) => new("--classifier") { Description = description };
 
@@ -44,8 +44,8 @@ internal static class ClassifierCommand
         {
             string name = CheckData(r.GetValue(data)!);
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
-            var train = MnistDataset.LoadOrFetch(MnistSplit.Train, r.GetValue(dataPath), log: Console.WriteLine);
-            var test = MnistDataset.LoadOrFetch(MnistSplit.Test, r.GetValue(dataPath), log: Console.WriteLine);
+            var train = Split(name, r.GetValue(dataPath), "train");
+            var test = Split(name, r.GetValue(dataPath), "test");
             var options = new ClassifierTrainingOptions { Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr), Seed = r.GetValue(seed) };
             var architecture = new ClassifierArchitecture { Channels = train.Channels, Resolution = train.Height, NumClasses = train.NumClasses };
             var net = new MnistClassifier(architecture, options.Seed, dev);
@@ -79,7 +79,7 @@ internal static class ClassifierCommand
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
             string path = r.GetValue(input) ?? FeatureSetup.DefaultClassifierPath(name);
             using var net = MnistClassifier.Load(path, dev);
-            var test = MnistDataset.LoadOrFetch(MnistSplit.Test, r.GetValue(dataPath), log: Console.WriteLine);
+            var test = Split(name, r.GetValue(dataPath), "test");
             double accuracy = 0;
             WorkProgress.Run("testing", report => accuracy = ClassifierTraining.TestAccuracy(net, test, dev, progress: (done, all) => report(done, all, $"{done}/{all} images")));
             Console.WriteLine($"{path}: {net.Architecture}; test accuracy {accuracy.ToString("P2", CultureInfo.InvariantCulture)} ({Math.Round(accuracy * test.Count)}/{test.Count}).");
@@ -126,7 +126,10 @@ internal static class ClassifierCommand
         return cmd;
     }
 
-    private static string CheckData(string data) => data.ToLowerInvariant() == "mnist"
-        ? "mnist"
-        : throw new ArgumentException($"No built-in classifier for \"{data}\"; only mnist has one. For other data sets use rawgan eval --features inception.");
+    private static string CheckData(string data) => data.ToLowerInvariant() is "mnist" or FashionMnistDataset.Name
+        ? data.ToLowerInvariant()
+        : throw new ArgumentException($"No built-in classifier for \"{data}\"; mnist and fashion-mnist have one. For other data sets use rawgan eval --features inception.");
+
+    private static IImageDataset Split(string data, string? dataPath, string split) =>
+        FeatureSetup.RealData(new Model.Training.RunConfig { Data = data, DataPath = dataPath }, split, Console.WriteLine);
 }

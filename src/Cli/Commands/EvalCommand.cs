@@ -33,7 +33,8 @@ internal static class EvalCommand
         var features = new EvalOptions();
         var device = DeviceChoice.Option();
         var precision = PrecisionChoice.Option();
-        foreach (var o in new Option[] { truncation, samples, batch, seed, plot, noEma, batchStats }.Concat(features.All).Append(device).Append(precision)) cmd.Options.Add(o);
+        var standing = new StandingStatsOptions();
+        foreach (var o in new Option[] { truncation, samples, batch, seed, plot, noEma, batchStats }.Concat(features.All).Append(device).Append(precision).Concat(standing.All)) cmd.Options.Add(o);
         cmd.Arguments.Add(source);
 
         cmd.SetAction(r => DeviceChoice.Guard(() =>
@@ -42,6 +43,8 @@ internal static class EvalCommand
             var thresholds = r.GetValue(truncation)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(EvalRecord.ParseTruncation).Distinct().ToArray();
             if (thresholds.Length == 0) throw new ArgumentException("--truncation needs at least one threshold (or none).");
             int count = r.GetValue(samples);
+            if (count < InceptionScore.DefaultSplits) throw new ArgumentException($"--samples must be at least {InceptionScore.DefaultSplits} (the Inception Score's splits).");
+            int standingBatches = standing.Requested(r, r.GetValue(batchStats));
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
             var policy = PrecisionChoice.Resolve(r.GetValue(precision), null, dev, Console.WriteLine);
 
@@ -62,15 +65,25 @@ internal static class EvalCommand
             using var setup = features.Open(r, config, dev);
             using var stop = new StopSignal();
             var records = new List<EvalRecord>();
-            foreach (var t in thresholds)
+            // Every threshold with the checkpoint's running statistics first; then, with --standing-stats, every threshold
+            // again with standing statistics accumulated at that threshold (the reference's sample.py re-accumulates them
+            // for each z variance), which replace the running ones.
+            var settings = thresholds.Select(t => (Truncation: t, Standing: 0))
+                .Concat(standingBatches > 0 ? thresholds.Select(t => (Truncation: t, Standing: standingBatches)) : []);
+            foreach (var (t, standingStats) in settings)
             {
                 if (stop.IsCancellationRequested) break;
                 EvalRecord? record = null;
                 try
                 {
-                    WorkProgress.Run($"truncation {EvalRecord.FormatTruncation(t)}", report =>
+                    string title = $"truncation {EvalRecord.FormatTruncation(t)}" + (standingStats > 0 ? $", standing statistics ({standingStats} batches)" : "");
+                    WorkProgress.Run(title, report =>
+                    {
+                        if (standingStats > 0) standing.Apply(r, g, t, r.GetValue(seed), dev);
                         record = setup.Evaluate("eval", step, Path.GetRelativePath(runPath, checkpoint), (z, y) => g.Generate(policy, z, y), g.DimZ, config.Model.NumClasses, count, t,
-                                                r.GetValue(seed), dev, (done, total) => report(done, total, $"{done}/{total} images"), stop.Token));
+                                                r.GetValue(seed), dev, (done, total) => report(done, total, $"{done}/{total} images"), stop.Token)
+                                 with { StandingStats = standingStats };
+                    });
                 }
                 catch (OperationCanceledException)
                 {
@@ -92,13 +105,21 @@ internal static class EvalCommand
 
     private static void ShowTable(IReadOnlyList<EvalRecord> records, FeatureSetup setup)
     {
+        bool standing = records.Any(r => r.StandingStats > 0);
         var table = new Table().AddColumns("truncation", "IS", "± (std, 10 splits)", "FID", "seconds");
-        foreach (var c in table.Columns.Skip(1)) c.RightAligned();
-        foreach (var r in records)
-            table.AddRow(EvalRecord.FormatTruncation(r.Truncation), r.IsMean.ToString("F3", CultureInfo.InvariantCulture), r.IsStd.ToString("F3", CultureInfo.InvariantCulture),
-                         r.Fid.ToString("F3", CultureInfo.InvariantCulture), r.Seconds.ToString("F0", CultureInfo.InvariantCulture));
+        if (standing) table.AddColumn("BN statistics");
+        foreach (var c in table.Columns.Skip(1).Take(4)) c.RightAligned();
+        foreach (var r in records.OrderBy(r => r.Truncation ?? double.PositiveInfinity).ThenBy(r => r.StandingStats))
+        {
+            var row = new List<string> { EvalRecord.FormatTruncation(r.Truncation), r.IsMean.ToString("F3", CultureInfo.InvariantCulture), r.IsStd.ToString("F3", CultureInfo.InvariantCulture),
+                                         r.Fid.ToString("F3", CultureInfo.InvariantCulture), r.Seconds.ToString("F0", CultureInfo.InvariantCulture) };
+            if (standing) row.Add(r.StandingStats > 0 ? $"standing ({r.StandingStats} batches)" : "running");
+            table.AddRow([.. row]);
+        }
         var real = setup.Real.InceptionScore;
-        table.AddRow($"[grey]real {setup.Key.Split}[/]", $"[grey]{real.Mean.ToString("F3", CultureInfo.InvariantCulture)}[/]", $"[grey]{real.Std.ToString("F3", CultureInfo.InvariantCulture)}[/]", "[grey]0[/]", "");
+        var realRow = new List<string> { $"[grey]real {setup.Key.Split}[/]", $"[grey]{real.Mean.ToString("F3", CultureInfo.InvariantCulture)}[/]", $"[grey]{real.Std.ToString("F3", CultureInfo.InvariantCulture)}[/]", "[grey]0[/]", "" };
+        if (standing) realRow.Add("");
+        table.AddRow([.. realRow]);
         table.Caption = new TableTitle($"{setup.Network.Name}; FID against {setup.Key.Samples} real {setup.Key.Dataset} {setup.Key.Split} images");
         AnsiConsole.Write(table);
     }

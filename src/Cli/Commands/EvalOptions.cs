@@ -21,7 +21,7 @@ internal sealed class EvalOptions
 
     public Option<string> RealSplit { get; } = new("--real-split")
     {
-        Description = "Real images FID compares against: train or test (MNIST only). Their statistics are computed once and cached beside the data set.",
+        Description = "Real images FID compares against: train or test (MNIST and Fashion-MNIST). Their statistics are computed once and cached beside the data set.",
         DefaultValueFactory = _ => "train",
     };
 

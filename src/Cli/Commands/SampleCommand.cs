@@ -37,12 +37,14 @@ internal static class SampleCommand
         };
         var device = DeviceChoice.Option();
         var precision = PrecisionChoice.Option();
-        foreach (var o in new Option[] { output, classes, perClass, seed, truncation, interpolate, raw, batchStats, device, precision }) cmd.Options.Add(o);
+        var standing = new StandingStatsOptions();
+        foreach (var o in new Option[] { output, classes, perClass, seed, truncation, interpolate, raw, batchStats, device, precision }.Concat(standing.All)) cmd.Options.Add(o);
         cmd.Arguments.Add(source);
 
         cmd.SetAction(r => DeviceChoice.Guard(() =>
         {
             string checkpoint = RunFolder.ResolveCheckpoint(r.GetValue(source)!);
+            int standingBatches = standing.Requested(r, r.GetValue(batchStats));
             var dev = DeviceChoice.Open(r.GetValue(device)!, Console.WriteLine);
             var policy = PrecisionChoice.Resolve(r.GetValue(precision), null, dev, Console.WriteLine);
             using var file = SafeTensors.Load(checkpoint);
@@ -54,6 +56,11 @@ internal static class SampleCommand
             int k = config.Model.NumClasses, columns = r.GetValue(perClass);
             int[] rows = ParseClasses(r.GetValue(classes), k);
             double threshold = r.GetValue(truncation);
+            if (standingBatches > 0)
+            {
+                standing.Apply(r, g, threshold > 0 ? threshold : null, r.GetValue(seed), dev);
+                Console.WriteLine($"Standing statistics from {standingBatches} batches of {r.GetValue(standing.BatchSize)} latents.");
+            }
             var rng = new RawGan.Engine.Rng.PhiloxGenerator(r.GetValue(seed));
             Tensor Latents(int n) => threshold > 0
                 ? rng.TruncatedNormal([n, g.DimZ], threshold, device: dev)

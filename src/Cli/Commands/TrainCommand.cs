@@ -18,7 +18,7 @@ internal static class TrainCommand
                                        "With --resume, the flags that define a run (model, data, batch, seeds, Adam and EMA constants) must be left out; " +
                                        "steps, learning rates, intervals, --keep, --precision, --sv-every and the collapse flags may change (recorded in config.json).");
         var preset = Opt<string>("--preset", "Model configuration: Mnist32, Mnist32Small, Cifar32 or ImageNet128.", "Mnist32");
-        var data = Opt<string>("--data", "Data set: mnist (downloaded on first use), cifar10, folder (one subfolder per class) or synthetic.", "mnist");
+        var data = Opt<string>("--data", "Data set: mnist (downloaded on first use), fashion-mnist (Debian's dataset-fashion-mnist, fetched on first use), cifar10, folder (one subfolder per class) or synthetic.", "mnist");
         var dataPath = new Option<string?>("--data-path") { Description = "Data location: MNIST cache folder, CIFAR-10 batch folder or image root." };
         var skipBadImages = new Option<bool>("--skip-bad-images") { Description = "Image folders: leave out files that cannot be decoded (listed as a warning) instead of stopping before step 1." };
         var resolution = new Option<int?>("--resolution") { Description = "Override the image size (32, 64, 128, 256)." }.AtLeast(1);

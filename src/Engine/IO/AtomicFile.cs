@@ -4,8 +4,9 @@ namespace RawGan.Engine.IO;
 /// Replaces a file all at once: the content goes to a temporary file in the same folder, is flushed to disk,
 /// and is renamed over the target, so a crash or an exception mid-write leaves the old file intact.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
+    /// <summary>Replaces <paramref name="path"/> with what <paramref name="write"/> writes to the stream it is given.</summary>
     public static void Write(string path, Action<Stream> write)
     {
         var target = Path.GetFullPath(path);

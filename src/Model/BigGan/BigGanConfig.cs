@@ -64,7 +64,10 @@ public sealed record BigGanConfig
     /// <summary>Power iterations per training forward.</summary>
     public int SnIterations { get; init; } = 1;
 
-    /// <summary>Batch-norm epsilon of G's batch norms (reference 1e-5; TF-Hub and StudioGAN 1e-4).</summary>
+    /// <summary>
+    /// Batch-norm epsilon of G's conditional batch norms (reference 1e-5; TF-Hub and StudioGAN 1e-4). The output
+    /// layer's plain batch norm keeps 1e-5 whatever this says, as the reference's does (it never passes BN_eps on).
+    /// </summary>
     public double BnEps { get; init; } = 1e-5;
 
     /// <summary>Initialisation of conv, linear and embedding weights.</summary>

@@ -97,12 +97,16 @@ public sealed class BigGanGenerator : Module, IConditionalGenerator
     }
 }
 
-/// <summary>G's output layer, the reference's nn.Sequential(bn, ReLU, conv): children "0" (batch norm) and "2" (conv3x3).</summary>
+/// <summary>
+/// G's output layer, the reference's nn.Sequential(bn, ReLU, conv): children "0" (batch norm) and "2" (conv3x3).
+/// Its batch norm keeps eps 1e-5 (<see cref="OutputBatchNorm.ReferenceEps"/>) whatever <see cref="BigGanConfig.BnEps"/>
+/// says, as the reference's does.
+/// </summary>
 public sealed class GeneratorOutput : Module
 {
     internal GeneratorOutput(int channels, LayerFactory layers)
     {
-        BatchNorm = Child("0", new OutputBatchNorm(channels, layers.Config.BnEps, layers.DType, layers.Device));
+        BatchNorm = Child("0", new OutputBatchNorm(channels, OutputBatchNorm.ReferenceEps, layers.DType, layers.Device));
         Conv = Child("2", layers.SnConv(channels, layers.Config.ImageChannels));
     }
 

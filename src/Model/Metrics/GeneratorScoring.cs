@@ -25,17 +25,32 @@ public static class GeneratorScoring
     {
         ArgumentNullException.ThrowIfNull(generate);
         ArgumentNullException.ThrowIfNull(net);
+        var latents = Latents(dimZ, numClasses, truncation, seed, device);
+        return Score(net, samples, batchSize, n =>
+        {
+            var (z, labels) = latents(n);
+            using var noGrad = GradMode.Disable();
+            return generate(z, labels);
+        }, progress, stop);
+    }
+
+    /// <summary>
+    /// A source of latents as <see cref="ScoreGenerator"/> draws them, n at a time: z (n, <paramref name="dimZ"/>)
+    /// from a normal truncated at <paramref name="truncation"/> (null: untruncated) and labels uniform over the
+    /// classes, each from its own Philox stream of <paramref name="seed"/>.
+    /// </summary>
+    public static Func<int, (Tensor Z, Tensor Labels)> Latents(int dimZ, int numClasses, double? truncation, ulong seed, Device device)
+    {
         if (truncation is { } t && !(t > 0)) throw new ArgumentOutOfRangeException(nameof(truncation), t, "A truncation threshold must be positive (or none).");
         var latents = new PhiloxGenerator(seed);
         var classes = new PhiloxGenerator(seed, offset: 1UL << 40);
-        return Score(net, samples, batchSize, n =>
+        return n =>
         {
             var z = truncation is { } threshold ? latents.TruncatedNormal([n, dimZ], threshold, device: device) : latents.Normal([n, dimZ], device: device);
             var u = classes.Uniform([n], device: Device.Cpu).ToArray<float>();
             var labels = Tensor.FromArray(u.Select(v => Math.Min((int)(v * numClasses), numClasses - 1)).ToArray(), device);
-            using var noGrad = GradMode.Disable();
-            return generate(z, labels);
-        }, progress, stop);
+            return (z, labels);
+        };
     }
 
     /// <summary>Scores images that <paramref name="next"/> hands out n at a time until <paramref name="samples"/> are scored.</summary>

@@ -17,7 +17,7 @@ public sealed record RunConfig
     /// <summary>Optimisation settings.</summary>
     public TrainingOptions Training { get; init; } = new();
 
-    /// <summary>The data set: "mnist", "cifar10", "folder" or "synthetic".</summary>
+    /// <summary>The data set: "mnist", "fashion-mnist", "cifar10", "folder" or "synthetic".</summary>
     public string Data { get; init; } = "mnist";
 
     /// <summary>Where the data lives (MNIST cache folder, CIFAR-10 batches, image root); null for the default.</summary>

@@ -241,11 +241,12 @@ public static class TrainingSession
     public static IImageDataset OpenDataset(RunConfig config, Action<string>? log = null) => config.Data.ToLowerInvariant() switch
     {
         "mnist" => MnistDataset.LoadOrFetch(MnistSplit.Train, config.DataPath, config.Model.Resolution, log),
+        FashionMnistDataset.Name => FashionMnistDataset.LoadOrFetch(MnistSplit.Train, config.DataPath, config.Model.Resolution, log),
         "cifar10" => Cifar10Dataset.Load(config.DataPath ?? throw new ArgumentException("CIFAR-10 needs --data-path: the folder with data_batch_1.bin ... data_batch_5.bin.")),
         "folder" => new ImageFolderDataset(config.DataPath ?? throw new ArgumentException("An image folder data set needs --data-path: a folder with one subfolder per class."),
                                            config.Model.Resolution, config.Model.ImageChannels, skipBadImages: config.SkipBadImages, log: log),
         "synthetic" => new SyntheticShapes(4096, config.Model.NumClasses, config.Model.Resolution, config.Model.ImageChannels, config.DataSeed),
-        _ => throw new ArgumentException($"Unknown data set \"{config.Data}\"; use mnist, cifar10, folder or synthetic."),
+        _ => throw new ArgumentException($"Unknown data set \"{config.Data}\"; use mnist, fashion-mnist, cifar10, folder or synthetic."),
     };
 
     internal static void CheckDataMatchesModel(IImageDataset data, BigGanConfig model)

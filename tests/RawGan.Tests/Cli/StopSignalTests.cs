@@ -57,7 +57,9 @@ public class StopSignalTests
         Assert.That(help.ExitCode, Is.EqualTo(0));
         var fromHelp = ExitCodeLines(help.Out.Split('\n').SkipWhile(l => !l.Contains("Exit codes", StringComparison.Ordinal)).Skip(1)
                                          .TakeWhile(l => l.Trim().Length > 0), @"^\s+(\d+)\s+(.+?)\s*$");
-        var fromReadme = ExitCodeLines(File.ReadLines(Path.Combine(RepoRoot.Path, "README.md")), @"^\| (\d+) \| (.+?) \|$");
+        var readmeTable = File.ReadLines(Path.Combine(RepoRoot.Path, "README.md")).SkipWhile(l => !l.StartsWith("| exit code |", StringComparison.Ordinal))
+                              .TakeWhile(l => l.StartsWith('|'));
+        var fromReadme = ExitCodeLines(readmeTable, @"^\| (\d+) \| (.+?) \|$");
         Assert.That(fromHelp.Keys, Is.EquivalentTo(new[] { 0, 2, 3, 4, 130, 143 }), help.Out);
         Assert.That(fromReadme, Is.EqualTo(fromHelp), "the README's exit-code table is train --help's");
     }
