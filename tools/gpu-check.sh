@@ -5,8 +5,15 @@
 # Runs the tensor-core convolution's tests, the other Cuda-category tests, RawGan.Bench on the GPU (short iterations;
 # the convolutions separately), bench/torch_baseline.py on the GPU (cuDNN: fp32, TF32, bf16; BigGAN-128's
 # convolutions separately), joins them into OUT_DIR/comparison.md (RawGan/PyTorch per row; each training step's peak
-# memory beside torch.cuda.max_memory_allocated in a second table), a short synthetic training run, the same run as a one-rank NCCL data-parallel group, a per-op profile of a BigGAN-128 step (rawgan profile), ImageNet128's time to its first step, and the default MNIST run with and without CUDA graphs (images/s of each). Each step has a time limit so that the whole check stays under 8 minutes on an H100;
-# RAWGAN_GPU_CHECK_FULL_TESTS=1 also runs the whole test suite first (several minutes more). Builds nothing.
+# memory beside torch.cuda.max_memory_allocated in a second table), a short synthetic training run, the same run as a
+# one-rank NCCL data-parallel group, a per-op profile of a BigGAN-128 step (rawgan profile), ImageNet128's time to its
+# first step, and the default MNIST run with and without CUDA graphs (images/s of each). Each step has a time limit
+# and the summary gives each step's time. Builds nothing.
+#   RAWGAN_GPU_CHECK_STEPS="tc-tests conv-bench ..."  runs only the steps named (info tc-tests cuda-tests bench
+#       conv-bench torch torch-conv train mnist-graphs mnist-no-graphs profile128 imagenet128 train-nccl), e.g. to
+#       split the check over two device sessions: the correctness steps (tc-tests cuda-tests train train-nccl
+#       imagenet128; at most 7.5 minutes by their limits) and the measurements (the rest).
+#   RAWGAN_GPU_CHECK_FULL_TESTS=1  also runs the whole test suite first (several minutes more).
 set -uo pipefail
 out=${1:?usage: gpu-check.sh OUT_DIR}
 mkdir -p "$out"
@@ -28,6 +35,7 @@ fi
 summary=()
 step() { # name, seconds, command...: runs under a time limit with a wall-clock record, keeps going on failure
   local name=$1 limit=$2; shift 2
+  if [ -n "${RAWGAN_GPU_CHECK_STEPS:-}" ] && [[ " $RAWGAN_GPU_CHECK_STEPS " != *" $name "* ]]; then return 0; fi
   local t0=$(date +%s.%N)
   timeout --kill-after=10 "$limit" "$@" > "$out/$name.log" 2>&1
   local rc=$?
@@ -98,8 +106,8 @@ mnist=${RAWGAN_DATA:-$HOME/.cache/rawgan/mnist}
 data_args=(); ls "$mnist"/train-images-idx3-ubyte* > /dev/null 2>&1 || data_args=(--data synthetic)
 for mode in graphs no-graphs; do
   mode_args=(); [ $mode = no-graphs ] && mode_args=(--no-graphs)
-  step "mnist-$mode" 150 "$work/rawgan" train "${data_args[@]}" "${mode_args[@]}" --device cuda --runs "$out/runs" --name "mnist-$mode"
-  rate=$(grep -oE '[0-9.]+ images/s' "$out/mnist-$mode.log" | tail -1)
+  step "mnist-$mode" 100 "$work/rawgan" train "${data_args[@]}" "${mode_args[@]}" --device cuda --runs "$out/runs" --name "mnist-$mode"
+  rate=$(grep -oE '[0-9.]+ images/s' "$out/mnist-$mode.log" 2>/dev/null | tail -1)
   summary+=("$(printf '  default run (%s), %-9s %s' "${data_args[*]:-mnist}" "$mode:" "${rate:-no result}")")
 done
 # Where a BigGAN-128 step's time goes (rawgan profile, CUDA events per op): the table is in profile128.log,
@@ -113,7 +121,7 @@ stamp() { local t0=$(date +%s.%N); while IFS= read -r line; do printf '%7.2f %s\
 export -f stamp
 step imagenet128 60 bash -c 'set -o pipefail; "$0" train --preset ImageNet128 --data synthetic --batch-size 64 --steps 1 --sample-every 0 \
   --checkpoint-every 0 --device cuda --runs "$1" --name imagenet128 2>&1 | stamp' "$work/rawgan" "$work/runs"
-first_step=$(grep -m1 'Training steps' "$out/imagenet128.log" | awk '{print "first step started at " $1 " s"}')
+first_step=$(grep -m1 'Training steps' "$out/imagenet128.log" 2>/dev/null | awk '{print "first step started at " $1 " s"}')
 summary+=("$(printf '%-12s %s' imagenet128 "${first_step:-step 1 not reached: see imagenet128.log}")")
 # The same run as a data-parallel group of one rank over NCCL (no MPI): bucketed gradient all-reduce and cross-replica
 # batch norm on the GPU; its log ends with the per-step communication figures. Compare its images/s with train's.
