@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <cstring>
 // The CUDA intrinsics these files call, on the host: IEEE double operations (compile with -ffp-contract=off).
-inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned)(((unsigned long long)a * b) >> 32); }
 inline double __dmul_rn(double a, double b) { return a * b; }
 inline double __dadd_rn(double a, double b) { return a + b; }
 inline double __dsub_rn(double a, double b) { return a - b; }
