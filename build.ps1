@@ -137,7 +137,8 @@ function Invoke-DeviceBundle {
     Remove-Item -Recurse -Force $stage
     $mb = (Get-Item "$out/rawgan-device.tar.xz").Length / 1MB
     Write-Host ("{0}/rawgan-device.tar.xz: {1:N1} MB" -f $out, $mb)
-    if ($mb -gt 40) { throw "The device bundle is $([math]::Round($mb, 1)) MB; it must stay under 40 MB." }
+    # The device tool carries at most 64 MiB with the tracked tree (~6 MB): 55 MB leaves room for both.
+    if ($mb -gt 55) { throw "The device bundle is $([math]::Round($mb, 1)) MB; it must stay under 55 MB." }
 }
 
 switch ($Target) {

@@ -28,6 +28,28 @@ public sealed record ConvChoice(TensorCoreTile? Tile, IReadOnlyList<(string Cand
     /// <summary>The candidate's name: "tensor-core 128x128" or "im2col+cuBLAS".</summary>
     public static string NameOf(TensorCoreTile? tile) => tile is null ? "im2col+cuBLAS" : $"tensor-core {tile}";
 
+    /// <summary>
+    /// Whether a candidate's output agrees with the reference's (im2col + cuBLAS on the same operands): every element
+    /// within <paramref name="tolerance"/> of the reference's largest magnitude. Both round their inputs the same way
+    /// and differ only in summation order (and a bf16 output's last rounding), so a correct kernel is far inside the
+    /// tolerance, and a wrong one (an indexing or fragment-layout error) far outside. Returns the largest difference.
+    /// </summary>
+    public static (bool Agrees, double MaxDifference, double Scale) Compare(ReadOnlySpan<float> reference, ReadOnlySpan<float> candidate, double tolerance)
+    {
+        if (reference.Length != candidate.Length) throw new ArgumentException($"Outputs of {reference.Length} and {candidate.Length} elements.");
+        double scale = 0, worst = 0;
+        for (int i = 0; i < reference.Length; i++) scale = Math.Max(scale, Math.Abs((double)reference[i]));
+        for (int i = 0; i < reference.Length; i++)
+        {
+            double d = Math.Abs((double)candidate[i] - reference[i]);
+            if (!(d <= worst)) worst = double.IsNaN(d) ? double.PositiveInfinity : d; // a NaN never agrees
+        }
+        return (worst <= tolerance * Math.Max(scale, float.Epsilon), worst, scale);
+    }
+
+    /// <summary>The agreement tolerance for an output dtype: relative to the output's largest magnitude.</summary>
+    public static double ToleranceFor(DType output) => output == DType.BFloat16 ? 3e-2 : 1e-2;
+
     /// <summary>The one log line of a choice.</summary>
     public string Describe(ConvChoiceKey key)
     {
@@ -38,9 +60,9 @@ public sealed record ConvChoice(TensorCoreTile? Tile, IReadOnlyList<(string Cand
     }
 }
 
-// The one-time choice of algorithm per (pass, precision, geometry) under ConvAlgorithm.Auto: every tensor-core tile
-// variant and im2col + cuBLAS run on the call's own operands (each overwrites the output), timed with CUDA events;
-// the winner runs last, so the call's result is the winner's as on every later call. Never inside a CUDA-graph
+// The one-time choice of algorithm per (pass, precision, geometry) under ConvAlgorithm.Auto: im2col + cuBLAS and every
+// tensor-core tile variant run on the call's own operands (each overwrites the output), timed with CUDA events; a tile
+// whose output disagrees with im2col + cuBLAS's is left out (logged); the winner runs last, so the call's result is the winner's as on every later call. Never inside a CUDA-graph
 // capture (event synchronisation is illegal there, and timing would be meaningless): a capture that meets an untuned
 // shape gets the shape's default tile, uncached, and the next eager call tunes it.
 public sealed partial class CudaBackend
@@ -62,11 +84,22 @@ public sealed partial class CudaBackend
         var timings = new List<(string, double)>();
         TensorCoreTile? best = null;
         double bestMs = double.MaxValue;
-        foreach (var candidate in TensorCoreTile.All.Cast<TensorCoreTile?>().Append(null))
+        // im2col + cuBLAS first: its output is the reference each tensor-core tile must agree with to be chosen, so a
+        // kernel that computes wrongly on this GPU is never used (it is logged instead).
+        float[]? reference = null;
+        foreach (var candidate in TensorCoreTile.All.Cast<TensorCoreTile?>().Prepend(null))
         {
             var geometry = g;
-            double ms = TimeMilliseconds(() => Convolve(pass, candidate, first, second, output, geometry, math), ConvChoice.NameOf(candidate), key);
-            timings.Add((ConvChoice.NameOf(candidate), ms));
+            string name = ConvChoice.NameOf(candidate);
+            double ms = TimeMilliseconds(() => Convolve(pass, candidate, first, second, output, geometry, math), name, key);
+            timings.Add((name, ms));
+            if (candidate is null) reference = ReadAsFloats(output);
+            else if (ConvChoice.Compare(reference, ReadAsFloats(output), ConvChoice.ToleranceFor(output.DType)) is { Agrees: false } c)
+            {
+                ConvLog(string.Create(CultureInfo.InvariantCulture,
+                    $"conv autotune: {key}: {name} disagrees with im2col+cuBLAS (largest difference {c.MaxDifference:G3} where the output reaches {c.Scale:G3}); not used"));
+                continue;
+            }
             if (ms < bestMs) (best, bestMs) = (candidate, ms);
         }
         Convolve(pass, best, first, second, output, g, math);
@@ -103,6 +136,21 @@ public sealed partial class CudaBackend
             if (start != IntPtr.Zero) CudaDriver.cuEventDestroy(start);
             if (end != IntPtr.Zero) CudaDriver.cuEventDestroy(end);
         }
+    }
+
+    // An output as float32 on the host, for the agreement check (float32 or bfloat16 storage).
+    private float[] ReadAsFloats(Storage s)
+    {
+        var values = new float[s.Length];
+        if (s.DType == DType.Float32)
+        {
+            CopyToHost<float>(s, 0, values);
+            return values;
+        }
+        var raw = new BFloat16[s.Length];
+        CopyToHost<BFloat16>(s, 0, raw);
+        for (int i = 0; i < raw.Length; i++) values[i] = raw[i];
+        return values;
     }
 
     private bool IsCapturing()
