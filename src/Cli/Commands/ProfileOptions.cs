@@ -47,6 +47,8 @@ internal sealed class ProfileOptions
         int steps = r.GetValue(_steps) ?? DefaultSteps, warmup = r.GetValue(_warmup);
         if (steps < 1) throw new ArgumentOutOfRangeException("--profile-steps", steps, "--profile-steps must be at least 1.");
         if (warmup < 0) throw new ArgumentOutOfRangeException("--profile-warmup", warmup, "--profile-warmup must be ≥ 0.");
+        // Only now, with the flags checked: a profile that fails on its flags leaves no folder, as train does.
+        CreateFolder(run);
         File.WriteAllText(run.ConfigPath, config.ToJson());
         bool cpuTime = r.GetValue(_cpuTime);
         var results = StepProfiling.Run(config, device, warmup, steps, Console.WriteLine, cpuTime);
@@ -57,6 +59,18 @@ internal sealed class ProfileOptions
         ProfileFiles.WriteChromeTrace(trace, results, device.Name);
         Console.WriteLine($"Profile: {json}; trace: {trace} (open in https://ui.perfetto.dev).");
         return 0;
+    }
+
+    private static void CreateFolder(RunFolder run)
+    {
+        try
+        {
+            Directory.CreateDirectory(run.Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot create the run folder {run.Path} ({e.Message}); choose a writable folder (--runs).", e);
+        }
     }
 
     private static bool IsProfileCommand(ParseResult r) => r.CommandResult.Command.Name == ProfileCommand.Name;
