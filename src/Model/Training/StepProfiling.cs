@@ -28,10 +28,12 @@ public static class StepProfiling
         trainer.CudaGraphs = false; // per-op times need each op launched on its own: a replayed graph has no op boundaries
         progress(Say($"Built G, D and G_ema in {clock.Elapsed.TotalSeconds:F1} s."));
         using var loader = new DataLoader(dataset, config.Training.BatchSize, config.DataSeed, device);
-        var batches = new TrainingSession.LoaderBatches(loader, config.Model.DType);
+        // The step's real batches as training reads them: all of a step's, before it.
+        using var batches = new StepBatches(loader, config.Training.DStepsPerGStep * config.Training.DAccumulations, config.Model.DType);
         for (int i = 1; i <= warmupSteps; i++)
         {
             clock.Restart();
+            batches.Fetch();
             trainer.TrainStep(batches);
             progress(Say($"Warm-up step {i}/{warmupSteps}: {clock.Elapsed.TotalMilliseconds:F0} ms"));
         }
@@ -39,7 +41,11 @@ public static class StepProfiling
         for (int i = 1; i <= steps; i++)
         {
             clock.Restart();
-            using (profiler.Step()) trainer.TrainStep(batches);
+            using (profiler.Step())
+            {
+                batches.Fetch();
+                trainer.TrainStep(batches);
+            }
             progress(Say($"Profiled step {i}/{steps}: {profiler.Results.StepMilliseconds[^1]:F0} ms{(cpuTime ? " of CPU time" : "")} ({clock.Elapsed.TotalMilliseconds:F0} ms on the wall with reading the clock)"));
         }
         return profiler.Results;

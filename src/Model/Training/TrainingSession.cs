@@ -298,27 +298,4 @@ public static class TrainingSession
         bool collapsed = parallel.FromRoot(seen is not null);
         return parallel.IsRoot || !collapsed ? seen : new CollapseEvent(step, [new CollapseSignal("rank 0's collapse detector", true, new Dictionary<string, double>())]);
     }
-
-    // Real images in the model's dtype (the loader reads Float32).
-    internal sealed class LoaderBatches(DataLoader loader, DType dtype) : IRealBatches
-    {
-        public (Tensor Images, Tensor Labels) Next()
-        {
-            var batch = loader.Next();
-            return (batch.Images.ToDType(dtype), batch.Labels);
-        }
-
-        public void NextInto(Tensor images, Tensor labels)
-        {
-            if (dtype == DType.Float32)
-            {
-                loader.NextInto(images, labels); // straight from the page-locked buffers
-                return;
-            }
-            using var scope = new TensorScope();
-            var (x, y) = Next();
-            images.CopyFrom(x);
-            labels.CopyFrom(y);
-        }
-    }
 }
