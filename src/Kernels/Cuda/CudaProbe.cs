@@ -36,7 +36,8 @@ public static class CudaProbe
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or CudaException)
         {
-            return new(false, $"CUDA unavailable: {e.Message.TrimEnd('.')}.");
+            // .NET's loader messages span lines (one per path tried); the probe's message is one line.
+            return new(false, $"CUDA unavailable: {string.Join(' ', e.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.')}.");
         }
     }
 }
