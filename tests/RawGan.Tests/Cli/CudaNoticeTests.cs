@@ -48,6 +48,7 @@ public class CudaNoticeTests
             $"by the first skipped test:\n{all}");
         // The first test's reason is printed at most three times (the adapter's line, the message, its standard output).
         Assert.That(reasons, Has.Count.LessThanOrEqualTo(3), $"and by no other:\n{all}");
-        Assert.That(lines.Length - skipped[1], Is.LessThan(12 + 2 * skipped.Count), $"the others take a line or two each:\n{all}");
+        for (int i = 1; i + 1 < skipped.Count; i++)
+            Assert.That(skipped[i + 1] - skipped[i], Is.LessThanOrEqualTo(2), $"the others take a line or two each:\n{all}");
     }
 }
