@@ -21,6 +21,7 @@ public class OrthogonalInitTests
     [TestCase(1, 40)]
     [TestCase(40, 1)]
     [TestCase(600, 8)]
+    [TestCase(384, 3456)] // a BigGAN 3×3 convolution, several row blocks: one pass suffices
     public void OrthonormalAndTheQOfItsGaussiansQr(int rows, int cols)
     {
         var rng = TestRng.Fresh();
