@@ -16,7 +16,7 @@ internal static class SampleCommand
         var cmd = new Command("sample", "Draw a PNG sheet from a trained generator (G_ema): one row per class, or interpolations in z or between classes.");
         var source = new Argument<string>("run-or-checkpoint") { Description = "A run folder (its newest checkpoint) or a checkpoint file." };
         var output = new Option<string?>("--out") { Description = "PNG to write (default: samples/sample_<time>.png in the run folder)." };
-        var classes = new Option<string?>("--classes") { Description = "Comma-separated class indices (default: all)." };
+        var classes = new Option<string?>("--classes") { Description = "Comma-separated class indices (default: the run's sheet classes, 10 evenly spaced; all when the model has no more)." };
         var perClass = new Option<int>("--per-class") { Description = "Images per class (columns; interpolation steps).", DefaultValueFactory = _ => 8 }.AtLeast(1);
         var seed = new Option<ulong>("--seed") { Description = "Seed of the latents.", DefaultValueFactory = _ => 0UL };
         var truncation = new Option<double>("--truncation")
@@ -54,7 +54,7 @@ internal static class SampleCommand
             g.Train(r.GetValue(batchStats));
 
             int k = config.Model.NumClasses, columns = r.GetValue(perClass);
-            int[] rows = ParseClasses(r.GetValue(classes), k);
+            int[] rows = r.GetValue(classes) is { } chosen ? ParseClasses(chosen, k) : config.SheetClasses();
             double threshold = r.GetValue(truncation);
             if (standingBatches > 0)
             {
@@ -103,14 +103,14 @@ internal static class SampleCommand
         return cmd;
     }
 
-    private static int[] ParseClasses(string? text, int count)
+    private static int[] ParseClasses(string text, int count)
     {
-        if (string.IsNullOrWhiteSpace(text)) return Enumerable.Range(0, count).ToArray();
         var parsed = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s =>
             int.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out int c) && c >= 0 && c < count
                 ? c
                 : throw new ArgumentException($"--classes: \"{s}\" is not a class index in [0, {count})."));
-        return parsed.ToArray();
+        var rows = parsed.ToArray();
+        return rows.Length > 0 ? rows : throw new ArgumentException("--classes lists no class index.");
     }
 
     private static Tensor Labels(IEnumerable<int> labels, Device device) => Tensor.FromArray(labels.ToArray(), device);

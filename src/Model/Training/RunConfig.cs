@@ -47,6 +47,12 @@ public sealed record RunConfig
     /// <summary>Columns of the sample sheet (one row per class).</summary>
     public int SamplesPerClass { get; init; } = 8;
 
+    /// <summary>
+    /// Rows of the sample sheet: this many classes, evenly spaced over the model's (all of them when it has no more).
+    /// ImageNet's 1000 rows would be 8000 images drawn at every sample step.
+    /// </summary>
+    public int SampleClasses { get; init; } = 10;
+
     /// <summary>Seed of the sample sheet's fixed latents.</summary>
     public ulong SampleSeed { get; init; } = 12345;
 
@@ -75,6 +81,17 @@ public sealed record RunConfig
 
     /// <summary>The configuration as indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>The classes of the sample sheet's rows (<see cref="SampleClasses"/> of the model's, evenly spaced).</summary>
+    public int[] SheetClasses() => EvenlySpacedClasses(Model.NumClasses, SampleClasses);
+
+    /// <summary><paramref name="count"/> of <paramref name="numClasses"/> classes, evenly spaced from class 0 (all of them when count ≥ numClasses).</summary>
+    public static int[] EvenlySpacedClasses(int numClasses, int count)
+    {
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "A sample sheet needs at least one class row.");
+        int rows = Math.Min(numClasses, count);
+        return Enumerable.Range(0, rows).Select(i => (int)((long)i * numClasses / rows)).ToArray();
+    }
 
     /// <summary>Parses config.json text; throws <see cref="InvalidDataException"/> naming the source when it is not one.</summary>
     public static RunConfig FromJson(string json, string source)

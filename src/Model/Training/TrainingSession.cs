@@ -128,7 +128,8 @@ public static class TrainingSession
         {
             if (monitor is null) return; // rank 0's job
             string path = run.SamplePath(trainer.Step);
-            WriteSampleSheet(path, gEma, sampleZ, sampleLabels, config.Model.NumClasses, config.SamplesPerClass, monitor.ObserveSamples, config.Training.Precision);
+            WriteSampleSheet(path, gEma, sampleZ, sampleLabels, sampleZ.Shape[0] / config.SamplesPerClass, config.SamplesPerClass, monitor.ObserveSamples,
+                             config.Training.Precision, config.Training.BatchSize);
             observer.Message($"Samples {Path.GetRelativePath(run.Path, path)} (diversity {monitor.LastDiversity:F3})");
         }
 
@@ -258,30 +259,42 @@ public static class TrainingSession
             throw new ArgumentException($"The data set has {data.NumClasses} classes, the model {model.NumClasses}; set --classes {data.NumClasses}.");
     }
 
-    /// <summary>The fixed latents of the sample sheets: one row per class, <see cref="RunConfig.SamplesPerClass"/> columns.</summary>
+    /// <summary>The fixed latents of the sample sheets: one row per class of <see cref="RunConfig.SheetClasses"/>, <see cref="RunConfig.SamplesPerClass"/> columns.</summary>
     public static (Tensor Z, Tensor Labels) SampleLatents(RunConfig config, Device device)
     {
-        int k = config.Model.NumClasses, s = config.SamplesPerClass;
-        var z = Tensor.RandomNormal([k * s, config.Model.EffectiveDimZ], config.SampleSeed, dtype: config.Model.DType, device: device);
-        var labels = Enumerable.Range(0, k * s).Select(i => i / s).ToArray();
+        int[] classes = config.SheetClasses();
+        int s = config.SamplesPerClass;
+        var z = Tensor.RandomNormal([classes.Length * s, config.Model.EffectiveDimZ], config.SampleSeed, dtype: config.Model.DType, device: device);
+        var labels = Enumerable.Range(0, classes.Length * s).Select(i => classes[i / s]).ToArray();
         return (z, Tensor.FromArray(labels, device));
     }
 
     /// <summary>
     /// Renders G (in eval mode, no gradients, under <paramref name="precision"/>) at the given latents as a rows × columns
-    /// PNG sheet; <paramref name="inspect"/> sees the images (Float32) before they are freed (the collapse detector
-    /// measures their diversity).
+    /// PNG sheet, <paramref name="chunk"/> images at a time (eval mode makes the chunks independent, so only one chunk's
+    /// activations are held); <paramref name="inspect"/> sees the images (Float32) before they are freed (the collapse
+    /// detector measures their diversity).
     /// </summary>
     public static void WriteSampleSheet(string path, BigGanGenerator g, Tensor z, Tensor labels, int rows, int columns, Action<Tensor>? inspect = null,
-                                        Precision precision = Precision.Fp32)
+                                        Precision precision = Precision.Fp32, int chunk = int.MaxValue)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
         bool training = g.Training;
         g.Eval();
         try
         {
             using var scope = new TensorScope();
             using var noGrad = GradMode.Disable();
-            var images = g.Generate(precision, z, labels);
+            int n = z.Shape[0];
+            var parts = new List<Tensor>();
+            for (int start = 0; start < n; start += chunk)
+            {
+                int length = Math.Min(chunk, n - start);
+                using var chunkScope = new TensorScope();
+                parts.Add(TensorScope.Keep(length == n ? g.Generate(precision, z, labels)
+                    : g.Generate(precision, Ops.Narrow(z, 0, start, length), Ops.Narrow(labels, 0, start, length))));
+            }
+            var images = parts.Count == 1 ? parts[0] : Ops.Cat([.. parts], 0);
             Png.SaveSheet(path, images, rows, columns);
             inspect?.Invoke(images);
         }
