@@ -23,7 +23,7 @@ internal sealed class AnalysisOptions
     private readonly Option<double?> _dRealFloor = new("--collapse-d-real") { Description = $"Loss signal: D's mean hinge loss on real data at or below this... (default {Defaults.DRealFloor})." };
     private readonly Option<double?> _gJump = new("--collapse-g-jump") { Description = $"...while G's mean loss rose by at least this from the previous window (default {Defaults.GLossJump})." };
     private readonly Option<int?> _lossWindow = new Option<int?>("--collapse-loss-window") { Description = $"Steps per loss window (default {Defaults.LossWindow})." }.AtLeast(1);
-    private readonly Option<double?> _diversity = new Option<double?>("--collapse-diversity") { Description = $"Sample signal: mean pairwise distance of the sample sheet's G_ema images below this fraction of the run's largest (default {Defaults.DiversityDrop})." }.Inside(0.0, 1.0);
+    private readonly Option<double?> _diversity = new Option<double?>("--collapse-diversity") { Description = $"Sample signal: mean pairwise distance of the sample sheet's G_ema images within each class's row below this fraction of the run's largest (default {Defaults.DiversityDrop})." }.Inside(0.0, 1.0);
 
     /// <summary>Every flag, to add to the command.</summary>
     public IEnumerable<Option> All => [_svEvery, _onCollapse, _maxRollbacks, _minSignals, _warmup, _sigmaGrowth, _sigmaWindow, _dRealFloor, _gJump, _lossWindow, _diversity];

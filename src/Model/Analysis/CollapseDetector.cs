@@ -16,7 +16,7 @@ public sealed record CollapseEvent(long Step, IReadOnlyList<CollapseSignal> Sign
 /// <list type="bullet">
 /// <item><c>sigma_growth</c>: the largest ratio σ0(t) / σ0(t − window) over G's layers (from the sv trace);</item>
 /// <item><c>losses</c>: D's mean hinge loss on real data at or below a floor while G's mean loss jumped;</item>
-/// <item><c>sample_diversity</c>: the mean pairwise distance of the fixed-latent G_ema samples against the run's largest.</item>
+/// <item><c>sample_diversity</c>: the mean pairwise distance of the fixed-latent G_ema samples within each class's row of the sheet, against the run's largest.</item>
 /// </list>
 /// A signal without enough history yet does not fire. Pure logic on numbers: unit-testable on synthetic series.
 /// </summary>

@@ -48,7 +48,12 @@ public sealed class TrainingMonitor
     /// <summary>The fixed-latent G_ema samples of a sample sheet (N, C, H, W).</summary>
     public void ObserveSamples(Tensor images)
     {
-        LastDiversity = SampleDiversity.MeanPairwiseDistance(images);
+        // Within each row of the sheet (one class, SamplesPerClass latents): G drawing one image per class whatever z
+        // shows there, not in the whole sheet, whose rows still differ (README, "Collapse study").
+        int perRow = _config.SamplesPerClass;
+        LastDiversity = perRow >= 2 && images.Shape[0] % perRow == 0
+            ? SampleDiversity.MeanPairwiseDistance(images, perRow)
+            : SampleDiversity.MeanPairwiseDistance(images);
         _detector.ObserveDiversity(LastDiversity);
     }
 

@@ -117,4 +117,18 @@ public class CollapseDetectorTests
         var spread = RawGan.Engine.Tensor.FromArray(new float[] { 0, 1, 3 }, new RawGan.Engine.Shape(3, 1, 1, 1));
         Assert.That(SampleDiversity.MeanPairwiseDistance(spread), Is.EqualTo(2).Within(1e-12));
     }
+
+    [Test]
+    public void WithinRowDistanceSeesOneImagePerClass()
+    {
+        // Two rows (classes) of three 1-pixel images: row 0 is 0, 0, 0 (collapsed), row 1 is 0, 1, 3 (distances 1, 3, 2).
+        var sheet = RawGan.Engine.Tensor.FromArray(new float[] { 0, 0, 0, 0, 1, 3 }, new RawGan.Engine.Shape(6, 1, 1, 1));
+        Assert.That(SampleDiversity.MeanPairwiseDistance(sheet, 3), Is.EqualTo((0 + 2) / 2.0).Within(1e-12));
+        // Every row one image, the rows different: the whole sheet still looks diverse, the rows do not.
+        var collapsed = RawGan.Engine.Tensor.FromArray(new float[] { 0, 0, 0, 5, 5, 5 }, new RawGan.Engine.Shape(6, 1, 1, 1));
+        Assert.That(SampleDiversity.MeanPairwiseDistance(collapsed, 3), Is.EqualTo(0).Within(1e-12));
+        Assert.That(SampleDiversity.MeanPairwiseDistance(collapsed), Is.EqualTo(5 * 9 / 15.0).Within(1e-12));
+        Assert.That(() => SampleDiversity.MeanPairwiseDistance(collapsed, 4), Throws.ArgumentException);
+        Assert.That(() => SampleDiversity.MeanPairwiseDistance(collapsed, 1), Throws.ArgumentException);
+    }
 }
