@@ -71,6 +71,16 @@ public class TrainingSessionTests
     }
 
     [Test]
+    public void ASheetOfOneImageIsWrittenWithoutADiversity()
+    {
+        using var folder = new TempFolder();
+        var run = RunFolder.Open(folder.Path);
+        var result = TrainingSession.Run(run, Config(2) with { SampleClasses = 1, SamplesPerClass = 1, SvEvery = 0 }, Device.Cpu, null, new Quiet(), CancellationToken.None);
+        Assert.That(result.Outcome, Is.EqualTo(TrainingOutcome.Completed));
+        Assert.That(Directory.GetFiles(run.SamplesFolder, "*.png"), Has.Length.EqualTo(1));
+    }
+
+    [Test]
     public void AStopRequestWritesACheckpointAndEndsTheRun()
     {
         using var folder = new TempFolder();
