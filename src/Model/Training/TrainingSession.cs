@@ -130,7 +130,8 @@ public static class TrainingSession
             string path = run.SamplePath(trainer.Step);
             WriteSampleSheet(path, gEma, sampleZ, sampleLabels, sampleZ.Shape[0] / config.SamplesPerClass, config.SamplesPerClass, monitor.ObserveSamples,
                              config.Training.Precision, config.Training.BatchSize);
-            observer.Message($"Samples {Path.GetRelativePath(run.Path, path)} (diversity {monitor.LastDiversity:F3})");
+            string diversity = double.IsNaN(monitor.LastDiversity) ? "" : $" (diversity {monitor.LastDiversity:F3})";
+            observer.Message($"Samples {Path.GetRelativePath(run.Path, path)}{diversity}");
         }
 
         // The model's state at a step is read (σ trace, samples, checkpoint, evaluation) only when no later step is queued.
