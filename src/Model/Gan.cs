@@ -27,6 +27,26 @@ public static class ConditionalGeneratorExtensions
         using var policy = Autocast.Enable(precision);
         return Ops.ToDType(g.Generate(z, labels), DType.Float32);
     }
+
+    /// <summary>
+    /// <paramref name="forward"/>(z, condition) over the rows of both, <paramref name="chunk"/> rows at a time, the outputs
+    /// concatenated: only one chunk's activations are held. Equal to one call where the rows are independent (G in eval
+    /// mode), which is the caller's to ensure.
+    /// </summary>
+    public static Tensor InChunks(Func<Tensor, Tensor, Tensor> forward, Tensor z, Tensor condition, int chunk)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
+        int n = z.Shape[0];
+        if (n <= chunk) return forward(z, condition);
+        var parts = new List<Tensor>();
+        for (int start = 0; start < n; start += chunk)
+        {
+            int length = Math.Min(chunk, n - start);
+            using var scope = new TensorScope();
+            parts.Add(TensorScope.Keep(forward(Ops.Narrow(z, 0, start, length), Ops.Narrow(condition, 0, start, length))));
+        }
+        return Ops.Cat([.. parts], 0);
+    }
 }
 
 /// <summary>A class-conditional discriminator: one real-valued score per image. Implemented by BigGAN's discriminator.</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using RawGan.Engine;
 using RawGan.Engine.Autograd;
 using RawGan.Engine.IO;
+using RawGan.Model;
 using RawGan.Model.BigGan;
 using RawGan.Model.Images;
 using RawGan.Model.Training;
@@ -68,17 +69,22 @@ internal static class SampleCommand
 
             Tensor images;
             int sheetRows;
+            // In eval mode the images are independent, so they are drawn a training batch at a time (an ImageNet128
+            // sheet of 80 in one batch held 16 GB on the CPU); with --batch-stats the sheet is the batch.
+            int chunk = r.GetValue(batchStats) ? int.MaxValue : config.Training.BatchSize;
             using (GradMode.Disable())
             using (Autocast.Enable(policy))
             {
+                Tensor z, condition;
+                Func<Tensor, Tensor, Tensor> forward = g.Generate;
                 switch (r.GetValue(interpolate)!.ToLowerInvariant())
                 {
                     case "none":
-                        images = g.Generate(Latents(rows.Length * columns), Labels(rows.SelectMany(c => Enumerable.Repeat(c, columns)), dev));
+                        (z, condition) = (Latents(rows.Length * columns), Labels(rows.SelectMany(c => Enumerable.Repeat(c, columns)), dev));
                         sheetRows = rows.Length;
                         break;
                     case "z":
-                        images = g.Generate(Interpolate(Latents(rows.Length), Latents(rows.Length), columns), Labels(rows.SelectMany(c => Enumerable.Repeat(c, columns)), dev));
+                        (z, condition) = (Interpolate(Latents(rows.Length), Latents(rows.Length), columns), Labels(rows.SelectMany(c => Enumerable.Repeat(c, columns)), dev));
                         sheetRows = rows.Length;
                         break;
                     case "class":
@@ -86,13 +92,14 @@ internal static class SampleCommand
                         if (rows.Length < 2) throw new ArgumentException("Class interpolation needs at least two classes in --classes.");
                         var from = g.Shared.Forward(Labels(rows[..^1], dev));
                         var to = g.Shared.Forward(Labels(rows[1..], dev));
-                        var z = Latents(rows.Length - 1);
-                        images = g.Forward(Interpolate(z, z, columns), Interpolate(from, to, columns));
+                        var start = Latents(rows.Length - 1);
+                        (z, condition, forward) = (Interpolate(start, start, columns), Interpolate(from, to, columns), g.Forward);
                         sheetRows = rows.Length - 1;
                         break;
                     default:
                         throw new ArgumentException("--interpolate takes none, z or class.");
                 }
+                images = ConditionalGeneratorExtensions.InChunks(forward, z, condition, chunk);
             }
             string path = r.GetValue(output) ?? Path.Combine(RunFolder.OfCheckpoint(checkpoint).SamplesFolder, $"sample_{DateTime.Now:yyyyMMdd-HHmmss}.png");
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

@@ -279,23 +279,13 @@ public static class TrainingSession
     public static void WriteSampleSheet(string path, BigGanGenerator g, Tensor z, Tensor labels, int rows, int columns, Action<Tensor>? inspect = null,
                                         Precision precision = Precision.Fp32, int chunk = int.MaxValue)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
         bool training = g.Training;
         g.Eval();
         try
         {
             using var scope = new TensorScope();
             using var noGrad = GradMode.Disable();
-            int n = z.Shape[0];
-            var parts = new List<Tensor>();
-            for (int start = 0; start < n; start += chunk)
-            {
-                int length = Math.Min(chunk, n - start);
-                using var chunkScope = new TensorScope();
-                parts.Add(TensorScope.Keep(length == n ? g.Generate(precision, z, labels)
-                    : g.Generate(precision, Ops.Narrow(z, 0, start, length), Ops.Narrow(labels, 0, start, length))));
-            }
-            var images = parts.Count == 1 ? parts[0] : Ops.Cat([.. parts], 0);
+            var images = ConditionalGeneratorExtensions.InChunks((zs, ls) => g.Generate(precision, zs, ls), z, labels, chunk);
             Png.SaveSheet(path, images, rows, columns);
             inspect?.Invoke(images);
         }
