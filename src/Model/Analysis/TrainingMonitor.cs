@@ -50,11 +50,9 @@ public sealed class TrainingMonitor
     {
         // Within each row of the sheet (one class, SamplesPerClass latents): G drawing one image per class whatever z
         // shows there, not in the whole sheet, whose rows still differ (README, "Collapse study").
-        int perRow = _config.SamplesPerClass;
-        if (images.Shape[0] < 2) return; // one image has no diversity to watch
-        LastDiversity = perRow >= 2 && images.Shape[0] % perRow == 0
-            ? SampleDiversity.MeanPairwiseDistance(images, perRow)
-            : SampleDiversity.MeanPairwiseDistance(images);
+        int n = images.Shape[0], perRow = _config.SamplesPerClass;
+        if (n < 2) return; // one image has no diversity to watch
+        LastDiversity = SampleDiversity.MeanPairwiseDistance(images, perRow >= 2 && n % perRow == 0 ? perRow : n);
         _detector.ObserveDiversity(LastDiversity);
     }
 
